@@ -1,0 +1,188 @@
+//! Memberships: a member in a group or a project, with the role they hold,
+//! the kind of involvement it asks (destination, steering, engine, support)
+//! and the hours a month they said they can give.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::outbox::{EventKind, emit_row};
+use super::validate;
+use super::{Db, Patch, new_id, now, read, write_txn};
+use crate::{Actor, DomainError, Involvement, MembershipStatus, Result, Role, membership, policy};
+
+/// Most hours a month a membership may state.
+pub const MAX_HOURS: i32 = 200;
+
+/// What `create` needs. Exactly one of `group_id` and `project_id`.
+#[derive(Debug, Clone)]
+pub struct NewMembership {
+    pub member_id: Uuid,
+    pub group_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    pub role: Role,
+    pub involvement: Involvement,
+    pub commitment_hours: Option<i32>,
+    /// Defaults to `active`.
+    pub status: Option<MembershipStatus>,
+    /// Defaults to now.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// What `update` may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct MembershipPatch {
+    pub role: Option<Role>,
+    pub involvement: Option<Involvement>,
+    pub commitment_hours: Patch<i32>,
+    pub status: Option<MembershipStatus>,
+    pub until: Patch<DateTime<Utc>>,
+}
+
+fn hours(v: Option<i32>) -> Result<Option<i32>> {
+    v.map(|h| validate::range("commitment_hours", h, 0, MAX_HOURS))
+        .transpose()
+}
+
+/// Puts a member in a group or a project. A member who left before is
+/// re-admitted on their old membership (its history is kept).
+pub async fn create(
+    db: &impl Db,
+    actor: &Actor,
+    input: NewMembership,
+) -> Result<membership::Model> {
+    policy::require_admin(actor, "add memberships")?;
+    let commitment_hours = hours(input.commitment_hours)?;
+    let txn = write_txn(db).await?;
+    read::live_member(&txn, input.member_id, "member_id").await?;
+    let existing = match (input.group_id, input.project_id) {
+        (Some(g), None) => {
+            read::live_group(&txn, g, "group_id").await?;
+            membership::Entity::find()
+                .filter(membership::Column::MemberId.eq(input.member_id))
+                .filter(membership::Column::GroupId.eq(g))
+                .one(&txn)
+                .await?
+        }
+        (None, Some(p)) => {
+            read::live_project(&txn, p, "project_id").await?;
+            membership::Entity::find()
+                .filter(membership::Column::MemberId.eq(input.member_id))
+                .filter(membership::Column::ProjectId.eq(p))
+                .one(&txn)
+                .await?
+        }
+        _ => {
+            return Err(DomainError::invalid(
+                "group_id",
+                "give exactly one of group_id and project_id",
+            ));
+        }
+    };
+    let t = now();
+    let since = input.since.unwrap_or(t);
+    let model = match existing {
+        Some(m) if m.archived_at.is_none() => {
+            return Err(DomainError::Conflict {
+                field: "member_id".into(),
+                message: "this member already has a membership there; update it instead".into(),
+            });
+        }
+        Some(old) => {
+            let mut am = old.into_active_model();
+            am.role = Set(input.role);
+            am.involvement = Set(input.involvement);
+            am.commitment_hours = Set(commitment_hours);
+            am.status = Set(input.status.unwrap_or(MembershipStatus::Active));
+            am.since = Set(since);
+            am.until = Set(None);
+            am.archived_at = Set(None);
+            am.updated_at = Set(t);
+            am.update(&txn).await?
+        }
+        None => {
+            membership::ActiveModel {
+                id: Set(new_id()),
+                member_id: Set(input.member_id),
+                group_id: Set(input.group_id),
+                project_id: Set(input.project_id),
+                role: Set(input.role),
+                involvement: Set(input.involvement),
+                commitment_hours: Set(commitment_hours),
+                status: Set(input.status.unwrap_or(MembershipStatus::Active)),
+                since: Set(since),
+                until: Set(None),
+                created_at: Set(t),
+                updated_at: Set(t),
+                archived_at: Set(None),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    emit_row(&txn, EventKind::MemberJoined, model.id, &model).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Changes a membership's role, involvement, hours, status or end.
+pub async fn update(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    patch: MembershipPatch,
+) -> Result<membership::Model> {
+    policy::require_admin(actor, "change memberships")?;
+    let txn = write_txn(db).await?;
+    let current = read::live_membership(&txn, id, "id").await?;
+    if let Some(Some(until)) = patch.until {
+        if until < current.since {
+            return Err(DomainError::invalid(
+                "until",
+                format!("until ({until}) is before since ({})", current.since),
+            ));
+        }
+    }
+    let mut am = current.into_active_model();
+    if let Some(v) = patch.role {
+        am.role = Set(v);
+    }
+    if let Some(v) = patch.involvement {
+        am.involvement = Set(v);
+    }
+    if let Some(v) = patch.commitment_hours {
+        am.commitment_hours = Set(hours(v)?);
+    }
+    if let Some(v) = patch.status {
+        am.status = Set(v);
+    }
+    if let Some(v) = patch.until {
+        am.until = Set(v);
+    }
+    am.updated_at = Set(now());
+    let model = am.update(&txn).await?;
+    emit_row(&txn, EventKind::MembershipUpdated, model.id, &model).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Ends a membership: the member stepped back. It leaves lists; its
+/// history (since, until, role) stays.
+pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<membership::Model> {
+    policy::require_admin(actor, "end memberships")?;
+    let txn = write_txn(db).await?;
+    let current = read::live_membership(&txn, id, "id").await?;
+    let t = now();
+    let until = current.until.unwrap_or(t);
+    let mut am = current.into_active_model();
+    am.status = Set(MembershipStatus::SteppedBack);
+    am.until = Set(Some(until));
+    am.archived_at = Set(Some(t));
+    am.updated_at = Set(t);
+    let model = am.update(&txn).await?;
+    emit_row(&txn, EventKind::MemberLeft, model.id, &model).await?;
+    txn.commit().await?;
+    Ok(model)
+}

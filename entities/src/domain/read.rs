@@ -1,0 +1,598 @@
+//! Reading, with the visibility rules applied: what an actor may list or
+//! fetch by id, and the batch look-ups the API's DataLoaders call (one
+//! statement for any number of parents). Also the `live_*` getters that use
+//! cases use to load what they are about to change.
+
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::Db;
+use crate::{
+    Actor, DomainError, Result, agenda_item, alliance, group, group_succession, meeting, member,
+    membership, organisation, policy, project, resource, rsvp,
+};
+
+/// Loads one row by id, or a `NOT_FOUND` error naming `field`.
+pub async fn get<E>(db: &impl Db, id: Uuid, entity: &'static str, field: &str) -> Result<E::Model>
+where
+    E: EntityTrait,
+    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::not_found(entity, field, id))
+}
+
+macro_rules! live {
+    ($fn:ident, $module:ident, $entity:literal) => {
+        #[doc = concat!("Loads a ", $entity, " that is not archived, for a change.")]
+        pub async fn $fn(db: &impl Db, id: Uuid, field: &str) -> Result<$module::Model> {
+            let row = get::<$module::Entity>(db, id, $entity, field).await?;
+            if row.archived_at.is_some() {
+                return Err(DomainError::state(
+                    field,
+                    format!("the {} '{}' is archived", $entity, id),
+                ));
+            }
+            Ok(row)
+        }
+    };
+}
+
+live!(live_organisation, organisation, "organisation");
+live!(live_member, member, "member");
+live!(live_group, group, "group");
+live!(live_project, project, "project");
+live!(live_membership, membership, "membership");
+live!(live_alliance, alliance, "alliance");
+live!(live_resource, resource, "resource");
+
+/// The condition "visible to `actor`" on a visibility column.
+fn visible(actor: &Actor, column: impl ColumnTrait) -> Condition {
+    Condition::all().add(column.is_in(policy::visible_levels(actor).iter().copied()))
+}
+
+/// The condition "not archived, unless `actor` asked and may".
+fn live_only(actor: &Actor, include_archived: bool, column: impl ColumnTrait) -> Condition {
+    if include_archived && policy::can_see_archived(actor) {
+        Condition::all()
+    } else {
+        Condition::all().add(column.is_null())
+    }
+}
+
+/// Filters for the top-level `groups` list.
+#[derive(Debug, Clone, Default)]
+pub struct GroupFilter {
+    pub status: Option<Vec<crate::GroupStatus>>,
+    pub include_archived: bool,
+}
+
+/// The groups `actor` may see, by name.
+pub async fn groups(db: &impl Db, actor: &Actor, f: &GroupFilter) -> Result<Vec<group::Model>> {
+    let mut q = group::Entity::find()
+        .filter(visible(actor, group::Column::Visibility))
+        .filter(live_only(
+            actor,
+            f.include_archived,
+            group::Column::ArchivedAt,
+        ));
+    if let Some(s) = &f.status {
+        q = q.filter(group::Column::Status.is_in(s.iter().copied()));
+    }
+    Ok(q.order_by_asc(group::Column::Name)
+        .order_by_asc(group::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Filters for the top-level `projects` list.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub status: Option<Vec<crate::ProjectStatus>>,
+    pub group_id: Option<Uuid>,
+    pub include_archived: bool,
+}
+
+/// The projects `actor` may see, by name.
+pub async fn projects(
+    db: &impl Db,
+    actor: &Actor,
+    f: &ProjectFilter,
+) -> Result<Vec<project::Model>> {
+    let mut q = project::Entity::find()
+        .filter(visible(actor, project::Column::Visibility))
+        .filter(live_only(
+            actor,
+            f.include_archived,
+            project::Column::ArchivedAt,
+        ));
+    if let Some(s) = &f.status {
+        q = q.filter(project::Column::Status.is_in(s.iter().copied()));
+    }
+    if let Some(g) = f.group_id {
+        q = q.filter(project::Column::GroupId.eq(g));
+    }
+    Ok(q.order_by_asc(project::Column::Name)
+        .order_by_asc(project::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Filters for meeting lists.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingFilter {
+    pub status: Option<Vec<crate::MeetingStatus>>,
+    pub kind: Option<Vec<crate::MeetingKind>>,
+    pub group_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    /// Meetings starting at or after this instant.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Meetings starting before this instant.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl MeetingFilter {
+    /// Whether `m` passes this filter (for lists filtered after a batch load).
+    pub fn accepts(&self, m: &meeting::Model) -> bool {
+        self.status.as_ref().is_none_or(|s| s.contains(&m.status))
+            && self.kind.as_ref().is_none_or(|k| k.contains(&m.kind))
+            && self.group_id.is_none_or(|g| m.group_id == Some(g))
+            && self.project_id.is_none_or(|p| m.project_id == Some(p))
+            && self.from.is_none_or(|f| m.starts_at >= f)
+            && self.to.is_none_or(|t| m.starts_at < t)
+    }
+}
+
+/// The meetings `actor` may see, by start time.
+pub async fn meetings(
+    db: &impl Db,
+    actor: &Actor,
+    f: &MeetingFilter,
+) -> Result<Vec<meeting::Model>> {
+    let mut q = meeting::Entity::find().filter(visible(actor, meeting::Column::Visibility));
+    if let Some(s) = &f.status {
+        q = q.filter(meeting::Column::Status.is_in(s.iter().copied()));
+    }
+    if let Some(k) = &f.kind {
+        q = q.filter(meeting::Column::Kind.is_in(k.iter().copied()));
+    }
+    if let Some(g) = f.group_id {
+        q = q.filter(meeting::Column::GroupId.eq(g));
+    }
+    if let Some(p) = f.project_id {
+        q = q.filter(meeting::Column::ProjectId.eq(p));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(meeting::Column::StartsAt.gte(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(meeting::Column::StartsAt.lt(to));
+    }
+    Ok(q.order_by_asc(meeting::Column::StartsAt)
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The organisations (all are public: they are the federation's members and
+/// partners), by name.
+pub async fn organisations(
+    db: &impl Db,
+    actor: &Actor,
+    kind: Option<&[crate::OrganisationKind]>,
+    include_archived: bool,
+) -> Result<Vec<organisation::Model>> {
+    let mut q = organisation::Entity::find().filter(live_only(
+        actor,
+        include_archived,
+        organisation::Column::ArchivedAt,
+    ));
+    if let Some(k) = kind {
+        q = q.filter(organisation::Column::Kind.is_in(k.iter().copied()));
+    }
+    Ok(q.order_by_asc(organisation::Column::Name)
+        .order_by_asc(organisation::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Filters for the `alliances` list.
+#[derive(Debug, Clone, Default)]
+pub struct AllianceFilter {
+    pub kind: Option<Vec<crate::AllianceKind>>,
+    pub scope: Option<Vec<crate::AllianceScope>>,
+    pub status: Option<Vec<crate::AllianceStatus>>,
+    pub group_id: Option<Uuid>,
+    pub include_archived: bool,
+}
+
+impl AllianceFilter {
+    /// Whether `a` passes this filter.
+    pub fn accepts(&self, a: &alliance::Model) -> bool {
+        self.kind.as_ref().is_none_or(|k| k.contains(&a.kind))
+            && self.scope.as_ref().is_none_or(|s| s.contains(&a.scope))
+            && self.status.as_ref().is_none_or(|s| s.contains(&a.status))
+            && self.group_id.is_none_or(|g| a.group_id == Some(g))
+    }
+}
+
+/// The alliances `actor` may see: those of the federation itself and of
+/// groups and projects the actor may see.
+pub async fn alliances(
+    db: &impl Db,
+    actor: &Actor,
+    f: &AllianceFilter,
+) -> Result<Vec<alliance::Model>> {
+    let rows = alliance::Entity::find()
+        .filter(live_only(
+            actor,
+            f.include_archived,
+            alliance::Column::ArchivedAt,
+        ))
+        .order_by_asc(alliance::Column::Id)
+        .all(db)
+        .await?;
+    let rows: Vec<_> = rows.into_iter().filter(|a| f.accepts(a)).collect();
+    visible_alliances(db, actor, rows).await
+}
+
+async fn visible_alliances(
+    db: &impl Db,
+    actor: &Actor,
+    rows: Vec<alliance::Model>,
+) -> Result<Vec<alliance::Model>> {
+    if policy::visible_levels(actor).len() == crate::Visibility::ALL.len() {
+        return Ok(rows);
+    }
+    let group_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.group_id).collect();
+    let project_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.project_id).collect();
+    let groups: Vec<Uuid> = groups_by_ids(db, actor, &group_ids)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let projects: Vec<Uuid> = projects_by_ids(db, actor, &project_ids)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|a| {
+            a.group_id.is_none_or(|g| groups.contains(&g))
+                && a.project_id.is_none_or(|p| projects.contains(&p))
+        })
+        .collect())
+}
+
+/// Filters for the `resources` list.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceFilter {
+    pub kind: Option<Vec<crate::ResourceKind>>,
+    pub group_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    /// Resources carrying this tag.
+    pub tag: Option<String>,
+    pub include_archived: bool,
+}
+
+/// The resources `actor` may see, by title.
+pub async fn resources(
+    db: &impl Db,
+    actor: &Actor,
+    f: &ResourceFilter,
+) -> Result<Vec<resource::Model>> {
+    let mut q = resource::Entity::find()
+        .filter(visible(actor, resource::Column::Visibility))
+        .filter(live_only(
+            actor,
+            f.include_archived,
+            resource::Column::ArchivedAt,
+        ));
+    if let Some(k) = &f.kind {
+        q = q.filter(resource::Column::Kind.is_in(k.iter().copied()));
+    }
+    if let Some(g) = f.group_id {
+        q = q.filter(resource::Column::GroupId.eq(g));
+    }
+    if let Some(p) = f.project_id {
+        q = q.filter(resource::Column::ProjectId.eq(p));
+    }
+    let rows = q
+        .order_by_asc(resource::Column::Title)
+        .order_by_asc(resource::Column::Id)
+        .all(db)
+        .await?;
+    Ok(match &f.tag {
+        Some(tag) => rows
+            .into_iter()
+            .filter(|r| {
+                r.tags
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|v| v.as_str() == Some(tag.as_str())))
+            })
+            .collect(),
+        None => rows,
+    })
+}
+
+// ---- batch look-ups for the DataLoaders: one statement per call ----------
+
+macro_rules! by_ids {
+    ($fn:ident, $module:ident, visibility) => {
+        #[doc = concat!("The `", stringify!($module), "` rows with these ids that `actor` may see.")]
+        pub async fn $fn(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<$module::Model>> {
+            Ok($module::Entity::find()
+                .filter($module::Column::Id.is_in(ids.iter().copied()))
+                .filter(visible(actor, $module::Column::Visibility))
+                .all(db)
+                .await?)
+        }
+    };
+    ($fn:ident, $module:ident) => {
+        #[doc = concat!("The `", stringify!($module), "` rows with these ids.")]
+        pub async fn $fn(
+            db: &impl Db,
+            _actor: &Actor,
+            ids: &[Uuid],
+        ) -> Result<Vec<$module::Model>> {
+            Ok($module::Entity::find()
+                .filter($module::Column::Id.is_in(ids.iter().copied()))
+                .all(db)
+                .await?)
+        }
+    };
+}
+
+by_ids!(groups_by_ids, group, visibility);
+by_ids!(projects_by_ids, project, visibility);
+by_ids!(meetings_by_ids, meeting, visibility);
+by_ids!(resources_by_ids, resource, visibility);
+by_ids!(organisations_by_ids, organisation);
+by_ids!(members_by_ids, member);
+
+/// Memberships by id, of groups and projects `actor` may see.
+pub async fn memberships_by_ids(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<membership::Model>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    visible_memberships(db, actor, rows).await
+}
+
+async fn visible_memberships(
+    db: &impl Db,
+    actor: &Actor,
+    rows: Vec<membership::Model>,
+) -> Result<Vec<membership::Model>> {
+    if policy::visible_levels(actor).len() == crate::Visibility::ALL.len() {
+        return Ok(rows);
+    }
+    let group_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.group_id).collect();
+    let project_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.project_id).collect();
+    let groups: Vec<Uuid> = groups_by_ids(db, actor, &group_ids)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let projects: Vec<Uuid> = projects_by_ids(db, actor, &project_ids)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|m| {
+            m.group_id.is_some_and(|g| groups.contains(&g))
+                || m.project_id.is_some_and(|p| projects.contains(&p))
+        })
+        .collect())
+}
+
+/// Alliances by id, of the federation or of groups and projects `actor` may see.
+pub async fn alliances_by_ids(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<alliance::Model>> {
+    let rows = alliance::Entity::find()
+        .filter(alliance::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    visible_alliances(db, actor, rows).await
+}
+
+/// Agenda items by id, of meetings `actor` may see.
+pub async fn agenda_items_by_ids(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<agenda_item::Model>> {
+    let rows = agenda_item::Entity::find()
+        .filter(agenda_item::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let meeting_ids: Vec<Uuid> = rows.iter().map(|r| r.meeting_id).collect();
+    let seen: Vec<Uuid> = meetings_by_ids(db, actor, &meeting_ids)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|r| seen.contains(&r.meeting_id))
+        .collect())
+}
+
+/// RSVPs by id, of meetings `actor` may see.
+pub async fn rsvps_by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
+    let rows = rsvp::Entity::find()
+        .filter(rsvp::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let meeting_ids: Vec<Uuid> = rows.iter().map(|r| r.meeting_id).collect();
+    let seen: Vec<Uuid> = meetings_by_ids(db, actor, &meeting_ids)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|r| seen.contains(&r.meeting_id))
+        .collect())
+}
+
+/// Projects of these groups that `actor` may see (archived ones left out).
+pub async fn projects_of_groups(
+    db: &impl Db,
+    actor: &Actor,
+    group_ids: &[Uuid],
+) -> Result<Vec<project::Model>> {
+    Ok(project::Entity::find()
+        .filter(project::Column::GroupId.is_in(group_ids.iter().copied()))
+        .filter(visible(actor, project::Column::Visibility))
+        .filter(project::Column::ArchivedAt.is_null())
+        .order_by_asc(project::Column::Name)
+        .order_by_asc(project::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Meetings of these groups (`by_project` false) or projects (true) that
+/// `actor` may see, by start time.
+pub async fn meetings_of(
+    db: &impl Db,
+    actor: &Actor,
+    by_project: bool,
+    ids: &[Uuid],
+) -> Result<Vec<meeting::Model>> {
+    let column = if by_project {
+        meeting::Column::ProjectId
+    } else {
+        meeting::Column::GroupId
+    };
+    Ok(meeting::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .filter(visible(actor, meeting::Column::Visibility))
+        .order_by_asc(meeting::Column::StartsAt)
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The owner of a membership, alliance or resource list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owner {
+    Group,
+    Project,
+    Member,
+}
+
+/// Live memberships of these groups, projects or members.
+pub async fn memberships_of(
+    db: &impl Db,
+    actor: &Actor,
+    owner: Owner,
+    ids: &[Uuid],
+) -> Result<Vec<membership::Model>> {
+    let column = match owner {
+        Owner::Group => membership::Column::GroupId,
+        Owner::Project => membership::Column::ProjectId,
+        Owner::Member => membership::Column::MemberId,
+    };
+    let rows = membership::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .filter(membership::Column::ArchivedAt.is_null())
+        .order_by_asc(membership::Column::Since)
+        .order_by_asc(membership::Column::Id)
+        .all(db)
+        .await?;
+    if owner == Owner::Member {
+        visible_memberships(db, actor, rows).await
+    } else {
+        Ok(rows)
+    }
+}
+
+/// Live alliances of these groups or projects.
+pub async fn alliances_of(
+    db: &impl Db,
+    owner: Owner,
+    ids: &[Uuid],
+) -> Result<Vec<alliance::Model>> {
+    let column = if owner == Owner::Project {
+        alliance::Column::ProjectId
+    } else {
+        alliance::Column::GroupId
+    };
+    Ok(alliance::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .filter(alliance::Column::ArchivedAt.is_null())
+        .order_by_asc(alliance::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Live resources of these groups or projects that `actor` may see.
+pub async fn resources_of(
+    db: &impl Db,
+    actor: &Actor,
+    owner: Owner,
+    ids: &[Uuid],
+) -> Result<Vec<resource::Model>> {
+    let column = if owner == Owner::Project {
+        resource::Column::ProjectId
+    } else {
+        resource::Column::GroupId
+    };
+    Ok(resource::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .filter(visible(actor, resource::Column::Visibility))
+        .filter(resource::Column::ArchivedAt.is_null())
+        .order_by_asc(resource::Column::Title)
+        .all(db)
+        .await?)
+}
+
+/// Agenda items of these meetings, in order.
+pub async fn agenda_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<agenda_item::Model>> {
+    Ok(agenda_item::Entity::find()
+        .filter(agenda_item::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .order_by_asc(agenda_item::Column::Position)
+        .order_by_asc(agenda_item::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// RSVPs to these meetings, oldest first.
+pub async fn rsvps_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
+    Ok(rsvp::Entity::find()
+        .filter(rsvp::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .order_by_asc(rsvp::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Succession links touching these groups: as successor (`predecessors`
+/// true: the groups they replaced) or as predecessor.
+pub async fn successions_of(
+    db: &impl Db,
+    predecessors: bool,
+    ids: &[Uuid],
+) -> Result<Vec<group_succession::Model>> {
+    let column = if predecessors {
+        group_succession::Column::SuccessorId
+    } else {
+        group_succession::Column::PredecessorId
+    };
+    Ok(group_succession::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,38 @@
+//! The `meetings` table (mechanical sea-orm entity; rules live in `crate::domain`).
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[allow(unused_imports)]
+use super::enums::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "meetings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub group_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    pub title: String,
+    pub kind: MeetingKind,
+    pub format: MeetingFormat,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: DateTimeUtc,
+    /// IANA name, for display and calendars; instants are UTC.
+    pub time_zone: String,
+    /// A place or a link.
+    pub location: Option<String>,
+    pub status: MeetingStatus,
+    pub quorum: i32,
+    pub visibility: Visibility,
+    pub postponed_from_id: Option<Uuid>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

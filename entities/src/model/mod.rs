@@ -1,0 +1,19 @@
+//! Mechanical sea-orm entities, one module a table, plus the enumerations
+//! they use. Nothing here decides anything: the rules are in
+//! [`crate::domain`].
+
+pub mod agenda_item;
+pub mod alliance;
+pub mod api_token;
+pub mod attendance;
+pub mod enums;
+pub mod group;
+pub mod group_succession;
+pub mod meeting;
+pub mod member;
+pub mod membership;
+pub mod organisation;
+pub mod outbox;
+pub mod project;
+pub mod resource;
+pub mod rsvp;

@@ -1,0 +1,23 @@
+//! Muster's schema history. One list of migrations, written with sea-query's
+//! portable builders so that the same history runs on SQLite (the default,
+//! embedded database) and on PostgreSQL (for larger federations). Enumerations
+//! are stored as lower-case text, lists as JSON, ids as UUIDs and instants as
+//! timestamps with time zone, so no backend-specific type is needed.
+//!
+//! Architecture invariant: a migration, once released, is never edited; a
+//! change to the schema is a new migration appended to [`Migrator::migrations`].
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_foundation;
+
+/// The migration history, applied by `muster migrate` and at the start of
+/// `muster serve`.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_foundation::Migration)]
+    }
+}
