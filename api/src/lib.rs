@@ -1,1 +1,13 @@
-//! placeholder
+//! Muster's GraphQL adapter and its HTTP server: the schema
+//! ([`graphql`]), the routes ([`http`]), the settings ([`settings`]) and the
+//! database start-up ([`db`]). The `muster` command line (`main.rs`) wires
+//! them together. Resolvers translate between GraphQL and the domain in the
+//! `entities` crate; they never decide a rule themselves.
+
+pub mod db;
+pub mod graphql;
+pub mod http;
+pub mod settings;
+
+pub use http::{AppState, router};
+pub use settings::Settings;

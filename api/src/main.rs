@@ -1,1 +1,242 @@
-fn main() {}
+//! `muster`: serve the API, apply migrations, load the demo data, print the
+//! schema, create tokens. `muster --help` and `muster <command> --help` say
+//! more.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use api::{AppState, Settings, db, router};
+use clap::{Parser, Subcommand};
+use entities::Actor;
+use migration::{Migrator, MigratorTrait};
+use tracing_subscriber::EnvFilter;
+
+/// Muster: the back end for a federation's working groups.
+#[derive(Parser, Debug)]
+#[command(name = "muster", version, about = "Muster: the back end for a federation of co-operatives' working groups (GraphQL API and Matrix bridge).", long_about = None)]
+struct Cli {
+    /// Settings file (TOML). Default: ./muster.toml when it exists. Every
+    /// setting can also be given as a MUSTER_… environment variable.
+    #[arg(long, global = true, env = "MUSTER_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the GraphQL API (applies pending migrations first).
+    Serve {
+        /// Load the demo data when the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (overrides MUSTER_LISTEN).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Apply, roll back or list migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: Option<MigrateAction>,
+    },
+    /// Load data.
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MigrateAction {
+    /// Apply every pending migration (the default).
+    Up,
+    /// Roll back the last N migrations.
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Subcommand, Debug)]
+enum SeedWhat {
+    /// The Movement Building demo data (only into an empty database).
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenAction {
+    /// Create a token and print its secret (shown once, stored hashed).
+    Create {
+        /// An admin token: may do everything.
+        #[arg(long, required = true)]
+        admin: bool,
+        /// What the token is for, e.g. "website".
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", api::graphql::sdl());
+        return Ok(());
+    }
+    let mut settings =
+        Settings::load(cli.config.as_deref()).context("could not read the settings")?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_new(&settings.log).context("setting `log` is not a valid filter")?,
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let conn = db::connect(&settings.database_url, settings.database_max_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "could not open the database at {}",
+                settings.redacted_database_url()
+            )
+        })?;
+
+    match cli.command {
+        Command::Schema => {}
+        Command::Migrate { action } => match action.unwrap_or(MigrateAction::Up) {
+            MigrateAction::Up => {
+                Migrator::up(&conn, None)
+                    .await
+                    .context("migration failed")?;
+                eprintln!("database is up to date");
+            }
+            MigrateAction::Down { steps } => {
+                Migrator::down(&conn, Some(steps))
+                    .await
+                    .context("rollback failed")?;
+                eprintln!("rolled back {steps} migration(s)");
+            }
+            MigrateAction::Status => Migrator::status(&conn)
+                .await
+                .context("could not read migrations")?,
+        },
+        Command::Seed {
+            what: SeedWhat::Demo,
+        } => {
+            db::migrate(&conn).await.context("migration failed")?;
+            match entities::demo::seed_if_empty(&conn)
+                .await
+                .context("could not load the demo data")?
+            {
+                Some(s) => eprintln!(
+                    "loaded the demo: {} groups, {} projects, {} meetings, {} members",
+                    s.groups, s.projects, s.meetings, s.members
+                ),
+                None => eprintln!("the database already has groups; the demo was not loaded"),
+            }
+        }
+        Command::Token {
+            action: TokenAction::Create { admin: _, name },
+        } => {
+            db::migrate(&conn).await.context("migration failed")?;
+            let (token, secret) =
+                entities::domain::tokens::create_admin(&conn, &Actor::System, &name)
+                    .await
+                    .context("could not create the token")?;
+            eprintln!(
+                "created admin token '{}' ({}). Keep it secret; it is shown only once:",
+                token.name, token.id
+            );
+            println!("{secret}");
+        }
+        Command::Serve { demo, listen } => {
+            settings.demo |= demo;
+            if let Some(l) = listen {
+                settings.listen = l;
+            }
+            serve(conn, settings).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn serve(conn: sea_orm::DatabaseConnection, settings: Settings) -> anyhow::Result<()> {
+    db::migrate(&conn).await.context("migration failed")?;
+    if settings.demo {
+        if let Some(s) = entities::demo::seed_if_empty(&conn)
+            .await
+            .context("could not load the demo data")?
+        {
+            tracing::info!(
+                groups = s.groups,
+                projects = s.projects,
+                meetings = s.meetings,
+                "loaded the demo data"
+            );
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("could not listen on {} (setting `listen`)", settings.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(database = %settings.redacted_database_url(), "muster is listening on http://{addr}/graphql");
+    let app = router(AppState::new(conn, settings));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed_and_parses_the_readme_commands() {
+        Cli::command().debug_assert();
+        for args in [
+            &["muster", "serve", "--demo"][..],
+            &["muster", "migrate"],
+            &["muster", "migrate", "down", "--steps", "2"],
+            &["muster", "seed", "demo"],
+            &["muster", "schema"],
+            &["muster", "token", "create", "--admin", "--name", "website"],
+        ] {
+            Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+        assert!(Cli::try_parse_from(["muster", "token", "create", "--name", "x"]).is_err());
+    }
+}

@@ -288,7 +288,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
         group_id: group,
         project_id: project,
         role,
-        involvement,
+        involvement: Some(involvement),
         commitment_hours: hours,
         status: Some(MembershipStatus::Active),
         since: Some(london(2025, 4, 1, 9, 0)),

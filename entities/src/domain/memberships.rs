@@ -23,7 +23,8 @@ pub struct NewMembership {
     pub group_id: Option<Uuid>,
     pub project_id: Option<Uuid>,
     pub role: Role,
-    pub involvement: Involvement,
+    /// Defaults to what the role usually asks ([`default_involvement`]).
+    pub involvement: Option<Involvement>,
     pub commitment_hours: Option<i32>,
     /// Defaults to `active`.
     pub status: Option<MembershipStatus>,
@@ -41,6 +42,18 @@ pub struct MembershipPatch {
     pub until: Patch<DateTime<Utc>>,
 }
 
+/// What a role usually asks when the membership does not say: conveners
+/// steer, board liaisons and observers keep a say in the destination or
+/// support, everyone else works on the engine.
+pub fn default_involvement(role: Role) -> Involvement {
+    match role {
+        Role::Convener | Role::Staff => Involvement::Coordination,
+        Role::BoardLiaison => Involvement::Strategy,
+        Role::Observer => Involvement::Supporter,
+        Role::Member => Involvement::Delivery,
+    }
+}
+
 fn hours(v: Option<i32>) -> Result<Option<i32>> {
     v.map(|h| validate::range("commitment_hours", h, 0, MAX_HOURS))
         .transpose()
@@ -55,6 +68,9 @@ pub async fn create(
 ) -> Result<membership::Model> {
     policy::require_admin(actor, "add memberships")?;
     let commitment_hours = hours(input.commitment_hours)?;
+    let involvement = input
+        .involvement
+        .unwrap_or_else(|| default_involvement(input.role));
     let txn = write_txn(db).await?;
     read::live_member(&txn, input.member_id, "member_id").await?;
     let existing = match (input.group_id, input.project_id) {
@@ -93,7 +109,7 @@ pub async fn create(
         Some(old) => {
             let mut am = old.into_active_model();
             am.role = Set(input.role);
-            am.involvement = Set(input.involvement);
+            am.involvement = Set(involvement);
             am.commitment_hours = Set(commitment_hours);
             am.status = Set(input.status.unwrap_or(MembershipStatus::Active));
             am.since = Set(since);
@@ -109,7 +125,7 @@ pub async fn create(
                 group_id: Set(input.group_id),
                 project_id: Set(input.project_id),
                 role: Set(input.role),
-                involvement: Set(input.involvement),
+                involvement: Set(involvement),
                 commitment_hours: Set(commitment_hours),
                 status: Set(input.status.unwrap_or(MembershipStatus::Active)),
                 since: Set(since),

@@ -596,3 +596,45 @@ pub async fn successions_of(
         .all(db)
         .await?)
 }
+
+/// A group by slug, if `actor` may see it (archived ones only for those who
+/// may see archived objects).
+pub async fn group_by_slug(
+    db: &impl Db,
+    actor: &Actor,
+    slug: &str,
+) -> Result<Option<group::Model>> {
+    Ok(group::Entity::find()
+        .filter(group::Column::Slug.eq(slug.trim()))
+        .filter(visible(actor, group::Column::Visibility))
+        .filter(live_only(actor, true, group::Column::ArchivedAt))
+        .one(db)
+        .await?)
+}
+
+/// A project by slug, if `actor` may see it.
+pub async fn project_by_slug(
+    db: &impl Db,
+    actor: &Actor,
+    slug: &str,
+) -> Result<Option<project::Model>> {
+    Ok(project::Entity::find()
+        .filter(project::Column::Slug.eq(slug.trim()))
+        .filter(visible(actor, project::Column::Visibility))
+        .filter(live_only(actor, true, project::Column::ArchivedAt))
+        .one(db)
+        .await?)
+}
+
+/// An organisation by slug.
+pub async fn organisation_by_slug(
+    db: &impl Db,
+    actor: &Actor,
+    slug: &str,
+) -> Result<Option<organisation::Model>> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(slug.trim()))
+        .filter(live_only(actor, true, organisation::Column::ArchivedAt))
+        .one(db)
+        .await?)
+}

@@ -1,0 +1,225 @@
+//! DataLoaders: every relation in the schema is loaded through one of these,
+//! so a nested query runs one statement per level, however many rows each
+//! level returns. A loader is made per request, for that request's actor:
+//! nothing is cached across requests or people. The batch look-ups
+//! themselves, with their visibility rules, are in `entities::domain::read`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entities::domain::read::{self, Owner};
+use entities::{
+    Actor, DomainError, agenda_item, alliance, group, meeting, member, membership, organisation,
+    project, resource, rsvp,
+};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+/// Loads rows for one request.
+pub struct DbLoader {
+    db: DatabaseConnection,
+    actor: Actor,
+}
+
+/// The largest batch: well under SQLite's and PostgreSQL's bind limits.
+const MAX_BATCH: usize = 10_000;
+
+/// A per-request loader.
+pub fn new(db: DatabaseConnection, actor: Actor) -> DataLoader<DbLoader> {
+    DataLoader::new(DbLoader { db, actor }, tokio::spawn)
+        .max_batch_size(MAX_BATCH)
+        .delay(Duration::from_millis(1))
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DomainError>>;
+
+fn keys<K: Copy>(ks: &[K], f: impl Fn(K) -> Uuid) -> Vec<Uuid> {
+    ks.iter().copied().map(f).collect()
+}
+
+macro_rules! by_id {
+    ($key:ident, $model:ty, $fetch:path) => {
+        #[doc = concat!("Loads one `", stringify!($model), "` by id.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub Uuid);
+
+        impl Loader<$key> for DbLoader {
+            type Value = $model;
+            type Error = Arc<DomainError>;
+
+            async fn load(&self, ks: &[$key]) -> LoadResult<$key, $model> {
+                let rows = $fetch(&self.db, &self.actor, &keys(ks, |k| k.0))
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|r| ($key(r.id), r)).collect())
+            }
+        }
+    };
+}
+
+by_id!(GroupById, group::Model, read::groups_by_ids);
+by_id!(ProjectById, project::Model, read::projects_by_ids);
+by_id!(MeetingById, meeting::Model, read::meetings_by_ids);
+by_id!(MemberById, member::Model, read::members_by_ids);
+by_id!(
+    OrganisationById,
+    organisation::Model,
+    read::organisations_by_ids
+);
+by_id!(MembershipById, membership::Model, read::memberships_by_ids);
+by_id!(AllianceById, alliance::Model, read::alliances_by_ids);
+by_id!(ResourceById, resource::Model, read::resources_by_ids);
+by_id!(
+    AgendaItemById,
+    agenda_item::Model,
+    read::agenda_items_by_ids
+);
+by_id!(RsvpById, rsvp::Model, read::rsvps_by_ids);
+
+/// Groups rows by a parent id.
+fn group_by<T>(rows: Vec<T>, parent: impl Fn(&T) -> Option<Uuid>) -> HashMap<Uuid, Vec<T>> {
+    let mut map: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        if let Some(p) = parent(&row) {
+            map.entry(p).or_default().push(row);
+        }
+    }
+    map
+}
+
+macro_rules! children {
+    ($key:ident, $model:ty, |$self_:ident, $ids:ident| $fetch:expr, |$row:ident| $parent:expr) => {
+        #[doc = concat!("Loads the `", stringify!($model), "` rows of a parent.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub Uuid);
+
+        impl Loader<$key> for DbLoader {
+            type Value = Vec<$model>;
+            type Error = Arc<DomainError>;
+
+            async fn load(&$self_, ks: &[$key]) -> LoadResult<$key, Vec<$model>> {
+                let $ids = keys(ks, |k| k.0);
+                let rows: Vec<$model> = $fetch.await.map_err(Arc::new)?;
+                Ok(group_by(rows, |$row: &$model| $parent).into_iter().map(|(k, v)| ($key(k), v)).collect())
+            }
+        }
+    };
+}
+
+children!(
+    ProjectsOfGroup,
+    project::Model,
+    |self, ids| read::projects_of_groups(&self.db, &self.actor, &ids),
+    |r| Some(r.group_id)
+);
+children!(
+    MeetingsOfGroup,
+    meeting::Model,
+    |self, ids| read::meetings_of(&self.db, &self.actor, false, &ids),
+    |r| r.group_id
+);
+children!(
+    MeetingsOfProject,
+    meeting::Model,
+    |self, ids| read::meetings_of(&self.db, &self.actor, true, &ids),
+    |r| r.project_id
+);
+children!(
+    MembershipsOfGroup,
+    membership::Model,
+    |self, ids| read::memberships_of(&self.db, &self.actor, Owner::Group, &ids),
+    |r| r.group_id
+);
+children!(
+    MembershipsOfProject,
+    membership::Model,
+    |self, ids| read::memberships_of(&self.db, &self.actor, Owner::Project, &ids),
+    |r| r.project_id
+);
+children!(
+    MembershipsOfMember,
+    membership::Model,
+    |self, ids| read::memberships_of(&self.db, &self.actor, Owner::Member, &ids),
+    |r| Some(r.member_id)
+);
+children!(
+    AlliancesOfGroup,
+    alliance::Model,
+    |self, ids| read::alliances_of(&self.db, Owner::Group, &ids),
+    |r| r.group_id
+);
+children!(
+    AlliancesOfProject,
+    alliance::Model,
+    |self, ids| read::alliances_of(&self.db, Owner::Project, &ids),
+    |r| r.project_id
+);
+children!(
+    ResourcesOfGroup,
+    resource::Model,
+    |self, ids| read::resources_of(&self.db, &self.actor, Owner::Group, &ids),
+    |r| r.group_id
+);
+children!(
+    ResourcesOfProject,
+    resource::Model,
+    |self, ids| read::resources_of(&self.db, &self.actor, Owner::Project, &ids),
+    |r| r.project_id
+);
+children!(
+    AgendaOfMeeting,
+    agenda_item::Model,
+    |self, ids| read::agenda_of(&self.db, &ids),
+    |r| Some(r.meeting_id)
+);
+children!(
+    RsvpsOfMeeting,
+    rsvp::Model,
+    |self, ids| read::rsvps_of(&self.db, &ids),
+    |r| Some(r.meeting_id)
+);
+
+/// The ids of the groups a group replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PredecessorsOf(pub Uuid);
+/// The ids of the groups that replaced a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SuccessorsOf(pub Uuid);
+
+impl Loader<PredecessorsOf> for DbLoader {
+    type Value = Vec<Uuid>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, ks: &[PredecessorsOf]) -> LoadResult<PredecessorsOf, Vec<Uuid>> {
+        let rows = read::successions_of(&self.db, true, &keys(ks, |k| k.0))
+            .await
+            .map_err(Arc::new)?;
+        let mut map: HashMap<PredecessorsOf, Vec<Uuid>> = HashMap::new();
+        for r in rows {
+            map.entry(PredecessorsOf(r.successor_id))
+                .or_default()
+                .push(r.predecessor_id);
+        }
+        Ok(map)
+    }
+}
+
+impl Loader<SuccessorsOf> for DbLoader {
+    type Value = Vec<Uuid>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, ks: &[SuccessorsOf]) -> LoadResult<SuccessorsOf, Vec<Uuid>> {
+        let rows = read::successions_of(&self.db, false, &keys(ks, |k| k.0))
+            .await
+            .map_err(Arc::new)?;
+        let mut map: HashMap<SuccessorsOf, Vec<Uuid>> = HashMap::new();
+        for r in rows {
+            map.entry(SuccessorsOf(r.predecessor_id))
+                .or_default()
+                .push(r.successor_id);
+        }
+        Ok(map)
+    }
+}

@@ -1,0 +1,1148 @@
+//! The object types, their relations (each through a DataLoader), and the
+//! filter and order inputs of their lists. Each type wraps a domain model
+//! and only translates it; contact details ask `entities::policy` whether
+//! the caller may see them.
+
+use std::cmp::Ordering;
+
+use async_graphql::connection::Connection;
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ID, InputObject, Interface, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::domain::read::{AllianceFilter as DAllianceFilter, MeetingFilter as DMeetingFilter};
+use entities::{DomainError, policy};
+use uuid::Uuid;
+
+use super::connection::{ListInfo, Page, paginate};
+use super::enums::*;
+use super::errors::query_error;
+use super::ids::{self, Kind};
+use super::loaders::*;
+use super::req;
+
+/// A page of a list.
+pub type Conn<T> = Connection<String, T, ListInfo>;
+
+/// Loads one value through the request's DataLoader.
+pub async fn load_one<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> async_graphql::Result<Option<<DbLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = std::sync::Arc<DomainError>>,
+{
+    req(ctx)
+        .loader
+        .load_one(key)
+        .await
+        .map_err(|e| super::errors::to_graphql(&e))
+}
+
+/// Loads a list through the request's DataLoader (empty when none).
+pub async fn load_list<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = Vec<V>, Error = std::sync::Arc<DomainError>>,
+{
+    Ok(load_one(ctx, key).await?.unwrap_or_default())
+}
+
+fn order<T>(rows: &mut [T], dir: OrderDirection, cmp: impl Fn(&T, &T) -> Ordering) {
+    rows.sort_by(|a, b| match dir {
+        OrderDirection::Asc => cmp(a, b),
+        OrderDirection::Desc => cmp(b, a),
+    });
+}
+
+/// Pages rows into a connection of `N`.
+pub fn page<T, N: async_graphql::OutputType>(
+    rows: Vec<T>,
+    id: impl Fn(&T) -> Uuid,
+    node: impl Fn(T) -> N,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> async_graphql::Result<Conn<N>> {
+    paginate(rows, id, node, &Page::new(first, after, last, before)).map_err(query_error)
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn local(t: DateTime<Utc>, zone: &str) -> String {
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => t.with_timezone(&tz).to_rfc3339(),
+        Err(_) => t.to_rfc3339(),
+    }
+}
+
+// ---- inputs ---------------------------------------------------------------
+
+/// Narrows a list of groups.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct GroupFilter {
+    pub status: Option<Vec<GroupStatus>>,
+    /// Include archived groups (admins only).
+    pub include_archived: Option<bool>,
+}
+
+/// What to sort groups by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupOrderField {
+    Name,
+    CreatedAt,
+}
+
+/// How to sort groups.
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct GroupOrder {
+    pub field: GroupOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Narrows a list of projects.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub status: Option<Vec<ProjectStatus>>,
+    /// Projects of this group.
+    pub group_id: Option<ID>,
+    pub include_archived: Option<bool>,
+}
+
+/// What to sort projects by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectOrderField {
+    Name,
+    CreatedAt,
+    StartsOn,
+}
+
+/// How to sort projects.
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct ProjectOrder {
+    pub field: ProjectOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Narrows a list of meetings.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct MeetingFilter {
+    pub status: Option<Vec<MeetingStatus>>,
+    pub kind: Option<Vec<MeetingKind>>,
+    pub group_id: Option<ID>,
+    pub project_id: Option<ID>,
+    /// Meetings starting at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Meetings starting before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl MeetingFilter {
+    /// The domain's filter.
+    pub fn to_domain(&self) -> Result<DMeetingFilter, DomainError> {
+        Ok(DMeetingFilter {
+            status: to_domain(self.status.as_ref()),
+            kind: to_domain(self.kind.as_ref()),
+            group_id: ids::expect_opt(Kind::Group, self.group_id.as_ref(), "filter.group_id")?,
+            project_id: ids::expect_opt(
+                Kind::Project,
+                self.project_id.as_ref(),
+                "filter.project_id",
+            )?,
+            from: self.from,
+            to: self.to,
+        })
+    }
+}
+
+/// What to sort meetings by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingOrderField {
+    StartsAt,
+    CreatedAt,
+}
+
+/// How to sort meetings (default: by start, earliest first).
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct MeetingOrder {
+    pub field: MeetingOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Sorts meetings.
+pub fn order_meetings(rows: &mut [entities::meeting::Model], o: Option<MeetingOrder>) {
+    if let Some(o) = o {
+        match o.field {
+            MeetingOrderField::StartsAt => order(rows, o.direction, |a, b| {
+                (a.starts_at, a.id).cmp(&(b.starts_at, b.id))
+            }),
+            MeetingOrderField::CreatedAt => order(rows, o.direction, |a, b| {
+                (a.created_at, a.id).cmp(&(b.created_at, b.id))
+            }),
+        }
+    }
+}
+
+/// Sorts projects.
+pub fn order_projects(rows: &mut [entities::project::Model], o: Option<ProjectOrder>) {
+    if let Some(o) = o {
+        match o.field {
+            ProjectOrderField::Name => order(rows, o.direction, |a, b| {
+                (&a.name, a.id).cmp(&(&b.name, b.id))
+            }),
+            ProjectOrderField::CreatedAt => order(rows, o.direction, |a, b| {
+                (a.created_at, a.id).cmp(&(b.created_at, b.id))
+            }),
+            ProjectOrderField::StartsOn => order(rows, o.direction, |a, b| {
+                (a.starts_on, a.id).cmp(&(b.starts_on, b.id))
+            }),
+        }
+    }
+}
+
+/// Sorts groups.
+pub fn order_groups(rows: &mut [entities::group::Model], o: Option<GroupOrder>) {
+    if let Some(o) = o {
+        match o.field {
+            GroupOrderField::Name => order(rows, o.direction, |a, b| {
+                (&a.name, a.id).cmp(&(&b.name, b.id))
+            }),
+            GroupOrderField::CreatedAt => order(rows, o.direction, |a, b| {
+                (a.created_at, a.id).cmp(&(b.created_at, b.id))
+            }),
+        }
+    }
+}
+
+/// Narrows a list of organisations.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    pub kind: Option<Vec<OrganisationKind>>,
+    pub include_archived: Option<bool>,
+}
+
+/// Narrows a list of alliances.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct AllianceFilter {
+    pub kind: Option<Vec<AllianceKind>>,
+    pub scope: Option<Vec<AllianceScope>>,
+    pub status: Option<Vec<AllianceStatus>>,
+    pub group_id: Option<ID>,
+    pub include_archived: Option<bool>,
+}
+
+impl AllianceFilter {
+    /// The domain's filter.
+    pub fn to_domain(&self) -> Result<DAllianceFilter, DomainError> {
+        Ok(DAllianceFilter {
+            kind: to_domain(self.kind.as_ref()),
+            scope: to_domain(self.scope.as_ref()),
+            status: to_domain(self.status.as_ref()),
+            group_id: ids::expect_opt(Kind::Group, self.group_id.as_ref(), "filter.group_id")?,
+            include_archived: self.include_archived.unwrap_or(false),
+        })
+    }
+}
+
+/// Narrows a list of resources.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ResourceFilter {
+    pub kind: Option<Vec<ResourceKind>>,
+    pub group_id: Option<ID>,
+    pub project_id: Option<ID>,
+    /// Resources carrying this tag.
+    pub tag: Option<String>,
+    pub include_archived: Option<bool>,
+}
+
+/// Narrows a list of memberships.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct MembershipFilter {
+    pub role: Option<Vec<Role>>,
+    pub involvement: Option<Vec<Involvement>>,
+    pub status: Option<Vec<MembershipStatus>>,
+}
+
+impl MembershipFilter {
+    fn accepts(&self, m: &entities::membership::Model) -> bool {
+        self.role
+            .as_ref()
+            .is_none_or(|r| r.iter().any(|&x| entities::Role::from(x) == m.role))
+            && self.involvement.as_ref().is_none_or(|r| {
+                r.iter()
+                    .any(|&x| entities::Involvement::from(x) == m.involvement)
+            })
+            && self.status.as_ref().is_none_or(|r| {
+                r.iter()
+                    .any(|&x| entities::MembershipStatus::from(x) == m.status)
+            })
+    }
+}
+
+fn filter_memberships(
+    rows: Vec<entities::membership::Model>,
+    f: Option<&MembershipFilter>,
+) -> Vec<entities::membership::Model> {
+    match f {
+        Some(f) => rows.into_iter().filter(|m| f.accepts(m)).collect(),
+        None => rows,
+    }
+}
+
+fn filter_meetings(
+    rows: Vec<entities::meeting::Model>,
+    f: Option<&MeetingFilter>,
+) -> async_graphql::Result<Vec<entities::meeting::Model>> {
+    Ok(match f {
+        Some(f) => {
+            let f = f.to_domain().map_err(query_error)?;
+            rows.into_iter().filter(|m| f.accepts(m)).collect()
+        }
+        None => rows,
+    })
+}
+
+fn filter_alliances(
+    rows: Vec<entities::alliance::Model>,
+    f: Option<&AllianceFilter>,
+) -> async_graphql::Result<Vec<entities::alliance::Model>> {
+    Ok(match f {
+        Some(f) => {
+            let f = f.to_domain().map_err(query_error)?;
+            rows.into_iter().filter(|a| f.accepts(a)).collect()
+        }
+        None => rows,
+    })
+}
+
+// ---- the Node interface ---------------------------------------------------
+
+/// An object with a global id, fetchable with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "An opaque global id."))]
+pub enum Node {
+    Group(Group),
+    Project(Project),
+    Meeting(Meeting),
+    Organisation(Organisation),
+    Member(Member),
+    Membership(Membership),
+    Alliance(Alliance),
+    Resource(Resource),
+    AgendaItem(AgendaItem),
+    Rsvp(Rsvp),
+}
+
+/// Fetches any object by its global id, if the caller may see it.
+pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
+    let Some((kind, uuid)) = ids::decode(id) else {
+        return Ok(None);
+    };
+    Ok(match kind {
+        Kind::Group => load_one(ctx, GroupById(uuid))
+            .await?
+            .map(|m| Node::Group(Group(m))),
+        Kind::Project => load_one(ctx, ProjectById(uuid))
+            .await?
+            .map(|m| Node::Project(Project(m))),
+        Kind::Meeting => load_one(ctx, MeetingById(uuid))
+            .await?
+            .map(|m| Node::Meeting(Meeting(m))),
+        Kind::Organisation => load_one(ctx, OrganisationById(uuid))
+            .await?
+            .map(|m| Node::Organisation(Organisation(m))),
+        Kind::Member => load_one(ctx, MemberById(uuid))
+            .await?
+            .map(|m| Node::Member(Member(m))),
+        Kind::Membership => load_one(ctx, MembershipById(uuid))
+            .await?
+            .map(|m| Node::Membership(Membership(m))),
+        Kind::Alliance => load_one(ctx, AllianceById(uuid))
+            .await?
+            .map(|m| Node::Alliance(Alliance(m))),
+        Kind::Resource => load_one(ctx, ResourceById(uuid))
+            .await?
+            .map(|m| Node::Resource(Resource(m))),
+        Kind::AgendaItem => load_one(ctx, AgendaItemById(uuid))
+            .await?
+            .map(|m| Node::AgendaItem(AgendaItem(m))),
+        Kind::Rsvp => load_one(ctx, RsvpById(uuid))
+            .await?
+            .map(|m| Node::Rsvp(Rsvp(m))),
+    })
+}
+
+// ---- objects ----------------------------------------------------------------
+
+/// A strategic working group, such as Movement Building.
+pub struct Group(pub entities::group::Model);
+
+#[Object]
+impl Group {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Group, self.0.id)
+    }
+    /// Unique, stable, for URLs: `movement-building`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What the group is here to do.
+    async fn purpose(&self) -> &str {
+        &self.0.purpose
+    }
+    /// The areas the group oversees.
+    async fn domains(&self) -> Vec<String> {
+        strings(&self.0.domains)
+    }
+    async fn status(&self) -> GroupStatus {
+        self.0.status.into()
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    /// Who the group reports to, e.g. "the board".
+    async fn reporting_line(&self) -> Option<&str> {
+        self.0.reporting_line.as_deref()
+    }
+    /// IANA time zone its meetings default to.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+    /// Its project groups.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ProjectFilter>,
+        order_by: Option<ProjectOrder>,
+    ) -> async_graphql::Result<Conn<Project>> {
+        let mut rows = load_list(ctx, ProjectsOfGroup(self.0.id)).await?;
+        if let Some(s) = filter.as_ref().and_then(|f| f.status.as_ref()) {
+            rows.retain(|p| {
+                s.iter()
+                    .any(|&x| entities::ProjectStatus::from(x) == p.status)
+            });
+        }
+        order_projects(&mut rows, order_by);
+        page(rows, |r| r.id, Project, first, after, last, before)
+    }
+    /// Its own meetings (not its projects'), by start time.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<MeetingFilter>,
+        order_by: Option<MeetingOrder>,
+    ) -> async_graphql::Result<Conn<Meeting>> {
+        let mut rows = filter_meetings(
+            load_list(ctx, MeetingsOfGroup(self.0.id)).await?,
+            filter.as_ref(),
+        )?;
+        order_meetings(&mut rows, order_by);
+        page(rows, |r| r.id, Meeting, first, after, last, before)
+    }
+    /// Its alliances with other organisations.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn alliances(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AllianceFilter>,
+    ) -> async_graphql::Result<Conn<Alliance>> {
+        let rows = filter_alliances(
+            load_list(ctx, AlliancesOfGroup(self.0.id)).await?,
+            filter.as_ref(),
+        )?;
+        page(rows, |r| r.id, Alliance, first, after, last, before)
+    }
+    /// Who is in it, in what role.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<MembershipFilter>,
+    ) -> async_graphql::Result<Conn<Membership>> {
+        let rows = filter_memberships(
+            load_list(ctx, MembershipsOfGroup(self.0.id)).await?,
+            filter.as_ref(),
+        );
+        page(rows, |r| r.id, Membership, first, after, last, before)
+    }
+    /// Its resources.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Resource>> {
+        let rows = load_list(ctx, ResourcesOfGroup(self.0.id)).await?;
+        page(rows, |r| r.id, Resource, first, after, last, before)
+    }
+    /// The groups this one replaced (Movement Building succeeds Mobilising).
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn succeeds(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Group>> {
+        let ids = load_list(ctx, PredecessorsOf(self.0.id)).await?;
+        let rows = groups_in_order(ctx, ids).await?;
+        page(rows, |r| r.id, Group, first, after, last, before)
+    }
+    /// The groups that replaced this one.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn succeeded_by(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Group>> {
+        let ids = load_list(ctx, SuccessorsOf(self.0.id)).await?;
+        let rows = groups_in_order(ctx, ids).await?;
+        page(rows, |r| r.id, Group, first, after, last, before)
+    }
+}
+
+async fn groups_in_order(
+    ctx: &Context<'_>,
+    ids: Vec<Uuid>,
+) -> async_graphql::Result<Vec<entities::group::Model>> {
+    let keys: Vec<GroupById> = ids.into_iter().map(GroupById).collect();
+    let found = req(ctx)
+        .loader
+        .load_many(keys)
+        .await
+        .map_err(|e| super::errors::to_graphql(&e))?;
+    let mut rows: Vec<_> = found.into_values().collect();
+    rows.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+    Ok(rows)
+}
+
+/// A project group under a strategic group, such as Co-op Fortnight.
+pub struct Project(pub entities::project::Model);
+
+#[Object]
+impl Project {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Project, self.0.id)
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn goal(&self) -> &str {
+        &self.0.goal
+    }
+    async fn status(&self) -> ProjectStatus {
+        self.0.status.into()
+    }
+    async fn starts_on(&self) -> Option<NaiveDate> {
+        self.0.starts_on
+    }
+    async fn ends_on(&self) -> Option<NaiveDate> {
+        self.0.ends_on
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    /// IANA time zone for its meetings: its own, or else its group's.
+    async fn time_zone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        if let Some(z) = &self.0.time_zone {
+            return Ok(z.clone());
+        }
+        Ok(load_one(ctx, GroupById(self.0.group_id))
+            .await?
+            .map_or_else(
+                || entities::domain::groups::DEFAULT_TIME_ZONE.to_owned(),
+                |g| g.time_zone,
+            ))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+    /// The strategic group it belongs to (null if you may not see it).
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
+        Ok(load_one(ctx, GroupById(self.0.group_id)).await?.map(Group))
+    }
+    /// Its meetings, by start time.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<MeetingFilter>,
+        order_by: Option<MeetingOrder>,
+    ) -> async_graphql::Result<Conn<Meeting>> {
+        let mut rows = filter_meetings(
+            load_list(ctx, MeetingsOfProject(self.0.id)).await?,
+            filter.as_ref(),
+        )?;
+        order_meetings(&mut rows, order_by);
+        page(rows, |r| r.id, Meeting, first, after, last, before)
+    }
+    /// Who is in it, in what role.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<MembershipFilter>,
+    ) -> async_graphql::Result<Conn<Membership>> {
+        let rows = filter_memberships(
+            load_list(ctx, MembershipsOfProject(self.0.id)).await?,
+            filter.as_ref(),
+        );
+        page(rows, |r| r.id, Membership, first, after, last, before)
+    }
+    /// Its alliances.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn alliances(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AllianceFilter>,
+    ) -> async_graphql::Result<Conn<Alliance>> {
+        let rows = filter_alliances(
+            load_list(ctx, AlliancesOfProject(self.0.id)).await?,
+            filter.as_ref(),
+        )?;
+        page(rows, |r| r.id, Alliance, first, after, last, before)
+    }
+    /// Its resources.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Resource>> {
+        let rows = load_list(ctx, ResourcesOfProject(self.0.id)).await?;
+        page(rows, |r| r.id, Resource, first, after, last, before)
+    }
+}
+
+/// How many said yes, no and maybe.
+#[derive(SimpleObject, Debug, Clone, Copy, Default)]
+pub struct RsvpCounts {
+    pub yes: u32,
+    pub no: u32,
+    pub maybe: u32,
+}
+
+/// A meeting, event or call of a group or a project.
+pub struct Meeting(pub entities::meeting::Model);
+
+#[Object]
+impl Meeting {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Meeting, self.0.id)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn kind(&self) -> MeetingKind {
+        self.0.kind.into()
+    }
+    async fn format(&self) -> MeetingFormat {
+        self.0.format.into()
+    }
+    /// The start, as a UTC instant.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.0.ends_at
+    }
+    /// The start in the meeting's time zone, RFC 3339 with its offset
+    /// (`2025-06-06T12:00:00+01:00`).
+    async fn starts_at_local(&self) -> String {
+        local(self.0.starts_at, &self.0.time_zone)
+    }
+    /// The end in the meeting's time zone.
+    async fn ends_at_local(&self) -> String {
+        local(self.0.ends_at, &self.0.time_zone)
+    }
+    /// IANA time zone, e.g. `Europe/London`.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// A place or a link.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+    async fn status(&self) -> MeetingStatus {
+        self.0.status.into()
+    }
+    /// Why it was postponed or cancelled.
+    async fn status_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+    /// The fewest attendees for the meeting to go ahead (0: none set).
+    async fn quorum(&self) -> i32 {
+        self.0.quorum
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// The group it belongs to, when it is a group's meeting.
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
+        match self.0.group_id {
+            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
+            None => Ok(None),
+        }
+    }
+    /// The project it belongs to, when it is a project's meeting.
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+        match self.0.project_id {
+            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
+            None => Ok(None),
+        }
+    }
+    /// The meeting this one replaced when that one was moved.
+    async fn postponed_from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        match self.0.postponed_from_id {
+            Some(m) => Ok(load_one(ctx, MeetingById(m)).await?.map(Meeting)),
+            None => Ok(None),
+        }
+    }
+    /// The agenda, in order.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn agenda(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<AgendaItem>> {
+        let rows = load_list(ctx, AgendaOfMeeting(self.0.id)).await?;
+        page(rows, |r| r.id, AgendaItem, first, after, last, before)
+    }
+    /// The answers to the invitation.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn rsvps(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        response: Option<RsvpResponse>,
+    ) -> async_graphql::Result<Conn<Rsvp>> {
+        let mut rows = load_list(ctx, RsvpsOfMeeting(self.0.id)).await?;
+        if let Some(r) = response {
+            rows.retain(|x| x.response == r.into());
+        }
+        page(rows, |r| r.id, Rsvp, first, after, last, before)
+    }
+    /// How many said yes, no and maybe.
+    async fn rsvp_counts(&self, ctx: &Context<'_>) -> async_graphql::Result<RsvpCounts> {
+        let mut c = RsvpCounts::default();
+        for r in load_list(ctx, RsvpsOfMeeting(self.0.id)).await? {
+            match r.response {
+                entities::RsvpResponse::Yes => c.yes += 1,
+                entities::RsvpResponse::No => c.no += 1,
+                entities::RsvpResponse::Maybe => c.maybe += 1,
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// A member co-op, partner, network or movement organisation.
+pub struct Organisation(pub entities::organisation::Model);
+
+#[Object]
+impl Organisation {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Organisation, self.0.id)
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> OrganisationKind {
+        self.0.kind.into()
+    }
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    /// ISO 3166-1 alpha-2.
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+    async fn is_member_coop(&self) -> bool {
+        self.0.is_member_coop
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+}
+
+/// A person in the federation. E-mail and phone are shown only to those
+/// allowed to see them (today: admins); to others they are null.
+pub struct Member(pub entities::member::Model);
+
+#[Object]
+impl Member {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Member, self.0.id)
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// Private: null unless you may see it.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        policy::can_see_contact(&req(ctx).actor, &self.0)
+            .then_some(self.0.email.as_deref())
+            .flatten()
+    }
+    /// Private: null unless you may see it.
+    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        policy::can_see_contact(&req(ctx).actor, &self.0)
+            .then_some(self.0.phone.as_deref())
+            .flatten()
+    }
+    /// `@name:server`.
+    async fn matrix_user_id(&self) -> Option<&str> {
+        self.0.matrix_user_id.as_deref()
+    }
+    async fn joined_at(&self) -> DateTime<Utc> {
+        self.0.joined_at
+    }
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+    /// Their co-op or other organisation.
+    async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
+        match self.0.organisation_id {
+            Some(o) => Ok(load_one(ctx, OrganisationById(o)).await?.map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// The groups and projects they are in (that you may see).
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<MembershipFilter>,
+    ) -> async_graphql::Result<Conn<Membership>> {
+        let rows = filter_memberships(
+            load_list(ctx, MembershipsOfMember(self.0.id)).await?,
+            filter.as_ref(),
+        );
+        page(rows, |r| r.id, Membership, first, after, last, before)
+    }
+}
+
+/// A member in a group or a project: the role they hold and what it asks.
+pub struct Membership(pub entities::membership::Model);
+
+#[Object]
+impl Membership {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Membership, self.0.id)
+    }
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// What the role asks: destination, steering, engine or support.
+    async fn involvement(&self) -> Involvement {
+        self.0.involvement.into()
+    }
+    /// Hours a month they said they can give.
+    async fn commitment_hours(&self) -> Option<i32> {
+        self.0.commitment_hours
+    }
+    async fn status(&self) -> MembershipStatus {
+        self.0.status.into()
+    }
+    async fn since(&self) -> DateTime<Utc> {
+        self.0.since
+    }
+    async fn until(&self) -> Option<DateTime<Utc>> {
+        self.0.until
+    }
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        Ok(load_one(ctx, MemberById(self.0.member_id))
+            .await?
+            .map(Member))
+    }
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
+        match self.0.group_id {
+            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
+            None => Ok(None),
+        }
+    }
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+        match self.0.project_id {
+            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// A relationship of the federation, a group or a project with another
+/// organisation.
+pub struct Alliance(pub entities::alliance::Model);
+
+#[Object]
+impl Alliance {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Alliance, self.0.id)
+    }
+    async fn kind(&self) -> AllianceKind {
+        self.0.kind.into()
+    }
+    async fn scope(&self) -> AllianceScope {
+        self.0.scope.into()
+    }
+    async fn status(&self) -> AllianceStatus {
+        self.0.status.into()
+    }
+    async fn notes(&self) -> &str {
+        &self.0.notes
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
+        Ok(load_one(ctx, OrganisationById(self.0.organisation_id))
+            .await?
+            .map(Organisation))
+    }
+    /// The group that holds it; null (with `project`) for the federation's own.
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
+        match self.0.group_id {
+            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
+            None => Ok(None),
+        }
+    }
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+        match self.0.project_id {
+            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
+            None => Ok(None),
+        }
+    }
+    /// The member who keeps in touch.
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        match self.0.contact_member_id {
+            Some(m) => Ok(load_one(ctx, MemberById(m)).await?.map(Member)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// An educational or promotional resource.
+pub struct Resource(pub entities::resource::Model);
+
+#[Object]
+impl Resource {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Resource, self.0.id)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+    async fn kind(&self) -> ResourceKind {
+        self.0.kind.into()
+    }
+    /// Who it is for.
+    async fn audience(&self) -> &str {
+        &self.0.audience
+    }
+    async fn tags(&self) -> Vec<String> {
+        strings(&self.0.tags)
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
+        match self.0.group_id {
+            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
+            None => Ok(None),
+        }
+    }
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+        match self.0.project_id {
+            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// An item on a meeting's agenda.
+pub struct AgendaItem(pub entities::agenda_item::Model);
+
+#[Object]
+impl AgendaItem {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::AgendaItem, self.0.id)
+    }
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// 1, 2, 3… in agenda order.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn status(&self) -> AgendaItemStatus {
+        self.0.status.into()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Who put it on the agenda.
+    async fn proposer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        match self.0.proposer_id {
+            Some(m) => Ok(load_one(ctx, MemberById(m)).await?.map(Member)),
+            None => Ok(None),
+        }
+    }
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        Ok(load_one(ctx, MeetingById(self.0.meeting_id))
+            .await?
+            .map(Meeting))
+    }
+}
+
+/// A member's answer to a meeting invitation.
+pub struct Rsvp(pub entities::rsvp::Model);
+
+#[Object]
+impl Rsvp {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Rsvp, self.0.id)
+    }
+    async fn response(&self) -> RsvpResponse {
+        self.0.response.into()
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        Ok(load_one(ctx, MemberById(self.0.member_id))
+            .await?
+            .map(Member))
+    }
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        Ok(load_one(ctx, MeetingById(self.0.meeting_id))
+            .await?
+            .map(Meeting))
+    }
+}
