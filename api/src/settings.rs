@@ -52,7 +52,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            depth: 12,
+            depth: 20,
             complexity: 500_000,
             recursive_depth: 32,
             directives: 8,
@@ -79,7 +79,7 @@ impl Default for Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("{0}")]
-    Load(#[from] Box<figment::Error>),
+    Load(String),
     #[error("setting `{name}` is invalid: {message}")]
     Invalid { name: &'static str, message: String },
 }
@@ -101,7 +101,9 @@ impl Settings {
                 .split("__")
                 .ignore(&["CONFIG", "BIN"]),
         );
-        let settings: Self = figment.extract().map_err(Box::new)?;
+        let settings: Self = figment
+            .extract()
+            .map_err(|e| SettingsError::Load(describe(e)))?;
         settings.check()?;
         Ok(settings)
     }
@@ -145,6 +147,23 @@ impl Settings {
     pub fn redacted_database_url(&self) -> String {
         redact(&self.database_url)
     }
+}
+
+/// "setting `listen` is invalid: … (from `MUSTER_` environment variable(s))"
+/// for each problem figment found.
+fn describe(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|e| {
+            let key = e.path.join(".").to_lowercase();
+            let from = e
+                .metadata
+                .as_ref()
+                .map(|m| format!(" (from {})", m.name))
+                .unwrap_or_default();
+            format!("setting `{key}` is invalid: {}{from}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn redact(url: &str) -> String {

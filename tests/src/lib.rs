@@ -1,1 +1,250 @@
-//! End-to-end tests live in tests/.
+//! Test helpers: a fresh, migrated database per test on SQLite or on a real
+//! PostgreSQL ([`fresh_db`]), and the whole API served on a free port
+//! ([`spawn_app`], after zero2prod's `spawn_app`). PostgreSQL comes from
+//! `DATABASE_URL` (the README's test command starts a throw-away cluster
+//! and sets it); each test gets its own database in it.
+//!
+//! Every database counts the statements it runs ([`TestDb::statements`]),
+//! so tests can show that a query's cost does not grow with its rows.
+
+#![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use api::{AppState, Settings};
+use entities::Actor;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A migrated database that only this test uses.
+pub struct TestDb {
+    pub conn: DatabaseConnection,
+    pub url: String,
+    pub backend: Backend,
+    counter: Arc<AtomicUsize>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// Statements run since the last [`Self::reset_statements`].
+    pub fn statements(&self) -> usize {
+        self.counter.load(Ordering::SeqCst)
+    }
+
+    /// Starts counting statements from zero.
+    pub fn reset_statements(&self) {
+        self.counter.store(0, Ordering::SeqCst);
+    }
+
+    /// Rows in a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.conn.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+/// The PostgreSQL server the tests use.
+pub fn postgres_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| {
+        panic!(
+            "DATABASE_URL is not set: run the tests with `scripts/test` (it starts a throw-away PostgreSQL), \
+             or point DATABASE_URL at a PostgreSQL server where the tests may create databases"
+        )
+    })
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A new, empty database of this backend (not yet migrated).
+pub async fn empty_db(backend: Backend) -> TestDb {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            (
+                format!("sqlite://{}/muster.db?mode=rwc", dir.path().display()),
+                Some(dir),
+            )
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_url();
+            let admin = api::db::connect(&admin_url, 1)
+                .await
+                .expect("connect to DATABASE_URL");
+            let name = format!("muster_test_{}", uuid::Uuid::now_v7().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            admin.close().await.ok();
+            (with_database(&admin_url, &name), None)
+        }
+    };
+    let mut conn = api::db::connect(&url, 5).await.unwrap();
+    let counter = Arc::new(AtomicUsize::new(0));
+    let c = counter.clone();
+    conn.set_metric_callback(move |_| {
+        c.fetch_add(1, Ordering::SeqCst);
+    });
+    TestDb {
+        conn,
+        url,
+        backend,
+        counter,
+        _dir: dir,
+    }
+}
+
+/// A new, migrated database of this backend.
+pub async fn fresh_db(backend: Backend) -> TestDb {
+    let db = empty_db(backend).await;
+    api::db::migrate(&db.conn).await.unwrap();
+    db
+}
+
+/// The API served on a free port, with an admin key.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: TestDb,
+    pub admin_token: String,
+    pub client: reqwest::Client,
+}
+
+/// Serves the API on `127.0.0.1:0` over a fresh database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = fresh_db(backend).await;
+    let (_, admin_token) =
+        entities::domain::tokens::create_admin(&db.conn, &Actor::System, "tests")
+            .await
+            .unwrap();
+    let settings = Settings {
+        database_url: db.url.clone(),
+        ..Settings::default()
+    };
+    let app = api::router(AppState::new(db.conn.clone(), settings));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    TestApp {
+        addr,
+        db,
+        admin_token,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    /// `http://addr/path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a GraphQL request, with `token` if given; returns status and body.
+    pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+        )
+    }
+
+    /// A query as nobody.
+    pub async fn anon(&self, query: &str, variables: Value) -> Value {
+        self.post(None, query, variables).await.1
+    }
+
+    /// A request as admin.
+    pub async fn admin(&self, query: &str, variables: Value) -> Value {
+        self.post(Some(&self.admin_token.clone()), query, variables)
+            .await
+            .1
+    }
+
+    /// Runs a mutation as admin and returns its payload, failing the test on
+    /// GraphQL errors or user errors.
+    pub async fn ok(&self, mutation: &str, field: &str, input: Value) -> Value {
+        let body = self.admin(mutation, json!({ "input": input })).await;
+        assert!(body.get("errors").is_none(), "errors: {body}");
+        let payload = body["data"][field].clone();
+        assert_eq!(payload["userErrors"], json!([]), "user errors: {payload}");
+        payload
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL:
+/// `both!(name)` for an `async fn name(backend: Backend)` in scope.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await;
+            }
+        }
+    )+};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            with_database("postgres://u@127.0.0.1:5432/postgres", "x"),
+            "postgres://u@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
+    }
+}

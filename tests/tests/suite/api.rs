@@ -1,0 +1,867 @@
+//! The GraphQL API over HTTP, on both databases: the README's first query,
+//! every mutation, bad input that changes nothing, Relay paging, `node`,
+//! visibility, the N+1 guarantee, and the HTTP surface.
+
+use chrono::{Duration, Utc};
+use entities::Actor;
+use entities::domain::{groups, meetings, members, projects};
+use muster_tests::{Backend, TestApp, both, spawn_app};
+use serde_json::{Value, json};
+
+const FIRST_QUERY: &str = include_str!("../../../docs/first-query.graphql");
+
+/// Row counts of every table, to show a failure wrote nothing.
+async fn counts(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for t in [
+        "organisations",
+        "members",
+        "groups",
+        "group_successions",
+        "projects",
+        "memberships",
+        "alliances",
+        "meetings",
+        "agenda_items",
+        "rsvps",
+        "resources",
+        "outbox",
+    ] {
+        out.push(app.db.count(t).await);
+    }
+    out
+}
+
+async fn readme_first_query_shows_the_demo(backend: Backend) {
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let body = app.anon(FIRST_QUERY, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let g = &body["data"]["group"];
+    assert_eq!(g["status"], "ON_HOLD");
+    assert_eq!(g["domains"].as_array().unwrap().len(), 4);
+    assert_eq!(g["succeeds"]["edges"][0]["node"]["name"], "Mobilising");
+    assert_eq!(g["projects"]["totalCount"], 7);
+    let meetings = g["meetings"]["edges"].as_array().unwrap();
+    let statuses: Vec<&str> = meetings
+        .iter()
+        .map(|e| e["node"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["HELD", "POSTPONED", "CANCELLED"]);
+    assert_eq!(
+        meetings[1]["node"]["startsAtLocal"],
+        "2025-06-06T12:00:00+01:00"
+    );
+    assert_eq!(
+        meetings[2]["node"]["postponedFrom"]["startsAtLocal"],
+        "2025-06-06T12:00:00+01:00"
+    );
+    assert_eq!(
+        meetings[2]["node"]["agenda"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "the agenda followed the move"
+    );
+    assert_eq!(
+        meetings[2]["node"]["statusReason"],
+        "Cancelled due to non-attendance."
+    );
+}
+
+const CREATE_GROUP: &str = "mutation($input: CreateGroupInput!) { createGroup(input: $input) { group { id slug name status domains timeZone } userErrors { field message code } } }";
+
+async fn mutations_need_an_admin_key(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let before = counts(&app).await;
+    let body = app
+        .anon(CREATE_GROUP, json!({ "input": { "name": "Sneaky" } }))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
+    assert!(
+        body["data"].is_null() || body["data"]["createGroup"].is_null(),
+        "{body}"
+    );
+    insta::assert_json_snapshot!("anonymous_mutation", body["errors"]);
+
+    let (status, body) = app
+        .post(
+            Some("mst_0000"),
+            CREATE_GROUP,
+            json!({ "input": { "name": "Sneaky" } }),
+        )
+        .await;
+    assert_eq!(status, 401);
+    insta::assert_json_snapshot!("unknown_key", body);
+    let (status, _) = app
+        .post(
+            Some("not even a key"),
+            "{ groups { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(counts(&app).await, before);
+}
+
+async fn every_mutation_round_trips(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let org = app
+        .ok(
+            "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { organisation { id slug isMemberCoop country } userErrors { field message code } } }",
+            "createOrganisation",
+            json!({ "name": "Riverside Wholefoods Co-op", "kind": "MEMBER_COOP", "country": "gb", "website": "https://riverside.example.coop" }),
+        )
+        .await["organisation"]
+        .clone();
+    assert_eq!(org["slug"], "riverside-wholefoods-co-op");
+    assert_eq!(org["isMemberCoop"], true);
+    assert_eq!(org["country"], "GB");
+    let org_id = org["id"].as_str().unwrap();
+    let org2 = app
+        .ok(
+            "mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { organisation { name website } userErrors { field message code } } }",
+            "updateOrganisation",
+            json!({ "id": org_id, "name": "Riverside Co-op", "website": null }),
+        )
+        .await;
+    assert_eq!(
+        org2["organisation"],
+        json!({ "name": "Riverside Co-op", "website": null })
+    );
+
+    let old = app
+        .ok(
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Mobilising", "status": "CLOSED" }),
+        )
+        .await["group"]
+        .clone();
+    let group = app
+        .ok(
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Movement Building", "purpose": "Build the movement", "domains": ["Alliances"], "succeeds": [old["id"]] }),
+        )
+        .await["group"]
+        .clone();
+    assert_eq!(group["slug"], "movement-building");
+    assert_eq!(group["status"], "FORMING");
+    assert_eq!(group["timeZone"], "Europe/London");
+    let gid = group["id"].as_str().unwrap();
+    let updated = app
+        .ok(
+            "mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { group { status reportingLine succeeds { totalCount } } userErrors { field message code } } }",
+            "updateGroup",
+            json!({ "id": gid, "status": "ON_HOLD", "reportingLine": "the board" }),
+        )
+        .await;
+    assert_eq!(
+        updated["group"],
+        json!({ "status": "ON_HOLD", "reportingLine": "the board", "succeeds": { "totalCount": 1 } })
+    );
+
+    let project = app
+        .ok(
+            "mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id slug status timeZone group { slug } } userErrors { field message code } } }",
+            "createProject",
+            json!({ "groupId": gid, "name": "Co-op Fortnight", "goal": "Celebrate", "startsOn": "2026-06-20", "endsOn": "2026-07-04" }),
+        )
+        .await["project"]
+        .clone();
+    assert_eq!(project["slug"], "co-op-fortnight");
+    assert_eq!(project["group"]["slug"], "movement-building");
+    let pid = project["id"].as_str().unwrap();
+    app.ok(
+        "mutation($input: UpdateProjectInput!) { updateProject(input: $input) { project { status } userErrors { field message code } } }",
+        "updateProject",
+        json!({ "id": pid, "status": "ACTIVE" }),
+    )
+    .await;
+
+    let member = app
+        .ok(
+            "mutation($input: CreateMemberInput!) { createMember(input: $input) { member { id email organisation { slug } } userErrors { field message code } } }",
+            "createMember",
+            json!({ "displayName": "Sam Okafor", "email": "sam@example.coop", "matrixUserId": "@sam:example.org", "organisationId": org_id }),
+        )
+        .await["member"]
+        .clone();
+    assert_eq!(member["email"], "sam@example.coop", "admins see e-mail");
+    let mid = member["id"].as_str().unwrap();
+    app.ok(
+        "mutation($input: UpdateMemberInput!) { updateMember(input: $input) { member { phone } userErrors { field message code } } }",
+        "updateMember",
+        json!({ "id": mid, "phone": "+44 161 000 0000" }),
+    )
+    .await;
+
+    let ms = app
+        .ok(
+            "mutation($input: CreateMembershipInput!) { createMembership(input: $input) { membership { id role involvement commitmentHours status member { displayName } group { slug } } userErrors { field message code } } }",
+            "createMembership",
+            json!({ "memberId": mid, "groupId": gid, "role": "CONVENER", "commitmentHours": 6 }),
+        )
+        .await["membership"]
+        .clone();
+    assert_eq!(ms["involvement"], "COORDINATION");
+    assert_eq!(ms["group"]["slug"], "movement-building");
+    let msid = ms["id"].as_str().unwrap();
+    app.ok(
+        "mutation($input: UpdateMembershipInput!) { updateMembership(input: $input) { membership { commitmentHours } userErrors { field message code } } }",
+        "updateMembership",
+        json!({ "id": msid, "commitmentHours": null }),
+    )
+    .await;
+
+    let alliance = app
+        .ok(
+            "mutation($input: CreateAllianceInput!) { createAlliance(input: $input) { alliance { id status contact { displayName } organisation { slug } } userErrors { field message code } } }",
+            "createAlliance",
+            json!({ "organisationId": org_id, "groupId": gid, "kind": "COALITION", "scope": "NATIONAL", "contactMemberId": mid }),
+        )
+        .await["alliance"]
+        .clone();
+    assert_eq!(alliance["status"], "EXPLORING");
+    let aid = alliance["id"].as_str().unwrap();
+    app.ok(
+        "mutation($input: UpdateAllianceInput!) { updateAlliance(input: $input) { alliance { status } userErrors { field message code } } }",
+        "updateAlliance",
+        json!({ "id": aid, "status": "ACTIVE" }),
+    )
+    .await;
+
+    let resource = app
+        .ok(
+            "mutation($input: CreateResourceInput!) { createResource(input: $input) { resource { id tags } userErrors { field message code } } }",
+            "createResource",
+            json!({ "title": "What is a worker co-op?", "url": "https://example.coop/guide", "kind": "GUIDE", "tags": ["intro"], "groupId": gid }),
+        )
+        .await["resource"]
+        .clone();
+    let rid = resource["id"].as_str().unwrap();
+    app.ok(
+        "mutation($input: UpdateResourceInput!) { updateResource(input: $input) { resource { tags } userErrors { field message code } } }",
+        "updateResource",
+        json!({ "id": rid, "tags": ["intro", "worker control"] }),
+    )
+    .await;
+
+    let meeting = app
+        .ok(
+            "mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id status timeZone startsAtLocal quorum project { slug } } userErrors { field message code } } }",
+            "scheduleMeeting",
+            json!({ "projectId": pid, "title": "Planning", "startsAt": "2026-12-03T18:00:00Z", "quorum": 3 }),
+        )
+        .await["meeting"]
+        .clone();
+    assert_eq!(meeting["startsAtLocal"], "2026-12-03T18:00:00+00:00");
+    let meeting_id = meeting["id"].as_str().unwrap();
+    app.ok(
+        "mutation($input: UpdateMeetingInput!) { updateMeeting(input: $input) { meeting { location } userErrors { field message code } } }",
+        "updateMeeting",
+        json!({ "id": meeting_id, "location": "https://meet.example.coop/x" }),
+    )
+    .await;
+    app.ok(
+        "mutation($input: AddAgendaItemInput!) { addAgendaItem(input: $input) { agendaItem { position proposer { displayName } } userErrors { field message code } } }",
+        "addAgendaItem",
+        json!({ "meetingId": meeting_id, "text": "Stalls and speakers", "proposerId": mid }),
+    )
+    .await;
+    let rsvp = app
+        .ok(
+            "mutation($input: RsvpInput!) { rsvp(input: $input) { rsvp { response member { displayName } } userErrors { field message code } } }",
+            "rsvp",
+            json!({ "meetingId": meeting_id, "memberId": mid, "response": "YES" }),
+        )
+        .await;
+    assert_eq!(rsvp["rsvp"]["response"], "YES");
+    let moved = app
+        .ok(
+            "mutation($input: MoveMeetingInput!) { moveMeeting(input: $input) { meeting { id status startsAt postponedFrom { id status statusReason } agenda { totalCount } } userErrors { field message code } } }",
+            "moveMeeting",
+            json!({ "id": meeting_id, "startsAt": "2026-12-10T18:00:00Z", "reason": "low numbers" }),
+        )
+        .await["meeting"]
+        .clone();
+    assert_eq!(
+        moved["postponedFrom"],
+        json!({ "id": meeting_id, "status": "POSTPONED", "statusReason": "low numbers" })
+    );
+    assert_eq!(moved["agenda"]["totalCount"], 1);
+    let cancelled = app
+        .ok(
+            "mutation($input: CancelMeetingInput!) { cancelMeeting(input: $input) { meeting { status statusReason } userErrors { field message code } } }",
+            "cancelMeeting",
+            json!({ "id": moved["id"], "reason": "non-attendance" }),
+        )
+        .await;
+    assert_eq!(
+        cancelled["meeting"],
+        json!({ "status": "CANCELLED", "statusReason": "non-attendance" })
+    );
+
+    for (mutation, id) in [
+        ("archiveResource", rid),
+        ("archiveAlliance", aid),
+        ("archiveMembership", msid),
+        ("archiveMember", mid),
+        ("archiveProject", pid),
+        ("archiveGroup", gid),
+        ("archiveOrganisation", org_id),
+    ] {
+        let input_type = format!("{}{}Input", &mutation[..1].to_uppercase(), &mutation[1..]);
+        let q = format!(
+            "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ userErrors {{ field message code }} }} }}"
+        );
+        app.ok(&q, mutation, json!({ "id": id })).await;
+    }
+    let body = app.anon("{ groups { totalCount } projects { totalCount } organisations { totalCount } resources { totalCount } alliances { totalCount } }", json!({})).await;
+    assert_eq!(
+        body["data"],
+        json!({ "groups": { "totalCount": 1 }, "projects": { "totalCount": 0 }, "organisations": { "totalCount": 0 }, "resources": { "totalCount": 0 }, "alliances": { "totalCount": 0 } }),
+        "archived objects leave lists"
+    );
+    let body = app
+        .admin(
+            "{ groups(filter: { includeArchived: true }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["groups"]["totalCount"], 2);
+}
+
+async fn bad_input_gets_a_coded_error_and_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let g = app
+        .ok(
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Movement Building" }),
+        )
+        .await["group"]
+        .clone();
+    let gid = g["id"].as_str().unwrap().to_owned();
+    let unknown_group =
+        api::graphql::ids::encode(api::graphql::ids::Kind::Group, uuid::Uuid::now_v7()).0;
+    let meeting_id =
+        api::graphql::ids::encode(api::graphql::ids::Kind::Meeting, uuid::Uuid::now_v7()).0;
+    let before = counts(&app).await;
+
+    let schedule = "mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id } userErrors { field message code } } }";
+    let cases: Vec<(&str, &str, Value, &str, Option<&str>)> = vec![
+        (
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "  " }),
+            "INVALID_INPUT",
+            Some("name"),
+        ),
+        (
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "x".repeat(201) }),
+            "INVALID_INPUT",
+            Some("name"),
+        ),
+        (
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Other", "slug": "movement-building" }),
+            "SLUG_TAKEN",
+            Some("slug"),
+        ),
+        (
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Other", "succeeds": [unknown_group] }),
+            "NOT_FOUND",
+            Some("succeeds"),
+        ),
+        (
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Other", "succeeds": [meeting_id] }),
+            "INVALID_INPUT",
+            Some("succeeds"),
+        ),
+        (
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Other", "timeZone": "Europe/Atlantis" }),
+            "INVALID_INPUT",
+            Some("timeZone"),
+        ),
+        (
+            schedule,
+            "scheduleMeeting",
+            json!({ "groupId": unknown_group, "title": "x", "startsAt": "2026-12-03T18:00:00Z" }),
+            "NOT_FOUND",
+            Some("groupId"),
+        ),
+        (
+            schedule,
+            "scheduleMeeting",
+            json!({ "groupId": "garbage", "title": "x", "startsAt": "2026-12-03T18:00:00Z" }),
+            "INVALID_INPUT",
+            Some("groupId"),
+        ),
+        (
+            schedule,
+            "scheduleMeeting",
+            json!({ "groupId": gid, "title": "x", "startsAt": "2026-12-03T18:00:00Z", "endsAt": "2026-12-03T17:00:00Z" }),
+            "INVALID_INPUT",
+            Some("endsAt"),
+        ),
+        (
+            "mutation($input: CancelMeetingInput!) { cancelMeeting(input: $input) { meeting { id } userErrors { field message code } } }",
+            "cancelMeeting",
+            json!({ "id": meeting_id }),
+            "NOT_FOUND",
+            Some("id"),
+        ),
+    ];
+    for (q, field, input, code, path) in cases {
+        let body = app.admin(q, json!({ "input": input })).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let p = &body["data"][field];
+        let errors = p["userErrors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{input}: {p}");
+        assert_eq!(errors[0]["code"], code, "{input}: {p}");
+        assert_eq!(
+            errors[0]["field"],
+            json!(path.map(|f| vec!["input", f])),
+            "{input}: {p}"
+        );
+        assert!(!errors[0]["message"].as_str().unwrap().is_empty());
+        assert!(
+            p.as_object().unwrap().values().any(Value::is_null),
+            "no object on failure: {p}"
+        );
+        assert_eq!(counts(&app).await, before, "{input} changed something");
+    }
+
+    let dup = app
+        .admin(
+            CREATE_GROUP,
+            json!({ "input": { "name": "Other", "slug": "movement-building" } }),
+        )
+        .await;
+    insta::assert_json_snapshot!("slug_taken", dup);
+    let empty = app
+        .admin(CREATE_GROUP, json!({ "input": { "name": "" } }))
+        .await;
+    insta::assert_json_snapshot!("empty_name", empty);
+
+    // Wrong enum values and wrong types never reach a resolver.
+    let body = app
+        .admin(
+            CREATE_GROUP,
+            json!({ "input": { "name": "Other", "status": "SLEEPING" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{body}"
+    );
+    insta::assert_json_snapshot!("wrong_enum", body);
+    let body = app
+        .admin(
+            schedule,
+            json!({ "input": { "groupId": gid, "title": "x", "startsAt": "next tuesday" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{body}"
+    );
+    let body = app
+        .anon("{ groups { edges { node { nope } } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{body}"
+    );
+    let body = app.anon("{ groups { ", json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED",
+        "{body}"
+    );
+    assert_eq!(counts(&app).await, before);
+}
+
+async fn relay_paging(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for i in 0..7 {
+        app.ok(
+            "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { userErrors { field message code } } }",
+            "createOrganisation",
+            json!({ "name": format!("Co-op {i}"), "kind": "MEMBER_COOP" }),
+        )
+        .await;
+    }
+    let q = "query($first: Int, $after: String, $last: Int, $before: String) { organisations(first: $first, after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name } } } }";
+    let mut names = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let body = app.anon(q, json!({ "first": 3, "after": after })).await;
+        let c = &body["data"]["organisations"];
+        assert_eq!(c["totalCount"], 7);
+        names.extend(
+            c["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["name"].as_str().unwrap().to_owned()),
+        );
+        if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(
+        names,
+        (0..7).map(|i| format!("Co-op {i}")).collect::<Vec<_>>()
+    );
+
+    let body = app.anon(q, json!({ "last": 2 })).await;
+    let c = &body["data"]["organisations"];
+    assert_eq!(c["edges"][0]["node"]["name"], "Co-op 5");
+    assert_eq!(c["pageInfo"]["hasPreviousPage"], true);
+    let before = c["pageInfo"]["startCursor"].as_str().unwrap();
+    let body = app.anon(q, json!({ "last": 2, "before": before })).await;
+    let got: Vec<_> = body["data"]["organisations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].clone())
+        .collect();
+    assert_eq!(got, [json!("Co-op 3"), json!("Co-op 4")]);
+
+    let body = app.anon(q, json!({ "first": 101 })).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "INVALID_INPUT",
+        "{body}"
+    );
+    let body = app.anon(q, json!({ "first": 1, "after": "bogus" })).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "INVALID_INPUT",
+        "{body}"
+    );
+}
+
+async fn node_and_nodes_fetch_every_type(backend: Backend) {
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let body = app
+        .admin(
+            "{ groups(first: 1, filter: { status: [ON_HOLD] }) { edges { node { id memberships(first: 1) { edges { node { id member { id memberships { totalCount } organisation { id } } } } } alliances(first: 1) { edges { node { id } } } resources(first: 1) { edges { node { id } } } projects(first: 1) { edges { node { id } } } meetings(first: 1, filter: { status: [CANCELLED] }) { edges { node { id agenda { edges { node { id } } } rsvps(first: 1) { edges { node { id } } } } } } } } } organisations(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let text = body.to_string();
+    let ids: Vec<String> = text
+        .split("\"id\":\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    assert!(ids.len() >= 9, "{body}");
+    let q = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
+    let body = app.admin(q, json!({ "ids": ids })).await;
+    let nodes = body["data"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), ids.len(), "{body}");
+    for (n, id) in nodes.iter().zip(&ids) {
+        assert_eq!(n["id"], id.as_str(), "{body}");
+    }
+    let types: std::collections::BTreeSet<&str> = nodes
+        .iter()
+        .map(|n| n["__typename"].as_str().unwrap())
+        .collect();
+    for t in [
+        "Group",
+        "Project",
+        "Meeting",
+        "Member",
+        "Membership",
+        "Organisation",
+        "Alliance",
+        "Resource",
+        "AgendaItem",
+        "Rsvp",
+    ] {
+        assert!(types.contains(t), "{t} missing from {types:?}");
+    }
+    let unknown = api::graphql::ids::encode(api::graphql::ids::Kind::Group, uuid::Uuid::now_v7()).0;
+    let body = app
+        .anon(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": unknown }),
+        )
+        .await;
+    assert_eq!(body["data"]["node"], Value::Null);
+    let body = app
+        .anon(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": "garbage" }),
+        )
+        .await;
+    assert_eq!(body["data"]["node"], Value::Null);
+}
+
+/// Makes `groups` groups, each with `projects` projects, each with
+/// `meetings` meetings, each with `rsvps` answers.
+async fn populate(
+    app: &TestApp,
+    groups_n: usize,
+    projects_n: usize,
+    meetings_n: usize,
+    rsvps_n: usize,
+) {
+    let a = &Actor::System;
+    let db = &app.db.conn;
+    let mut people = Vec::new();
+    for i in 0..rsvps_n {
+        people.push(
+            members::create(
+                db,
+                a,
+                members::NewMember {
+                    display_name: format!("Person {i}"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .id,
+        );
+    }
+    for g in 0..groups_n {
+        let group = groups::create(
+            db,
+            a,
+            groups::NewGroup {
+                name: format!("Group {g}"),
+                slug: None,
+                purpose: String::new(),
+                domains: vec![],
+                status: None,
+                visibility: None,
+                reporting_line: None,
+                time_zone: None,
+                succeeds: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        for p in 0..projects_n {
+            let project = projects::create(
+                db,
+                a,
+                projects::NewProject {
+                    group_id: group.id,
+                    name: format!("Project {g}.{p}"),
+                    slug: None,
+                    goal: String::new(),
+                    status: None,
+                    starts_on: None,
+                    ends_on: None,
+                    visibility: None,
+                    time_zone: None,
+                },
+            )
+            .await
+            .unwrap();
+            for m in 0..meetings_n {
+                let start = Utc::now() + Duration::days(i64::try_from(m).unwrap() + 1);
+                let meeting = meetings::schedule(
+                    db,
+                    a,
+                    meetings::NewMeeting {
+                        group_id: None,
+                        project_id: Some(project.id),
+                        title: format!("Meeting {m}"),
+                        kind: None,
+                        format: None,
+                        starts_at: start,
+                        ends_at: None,
+                        time_zone: None,
+                        location: None,
+                        quorum: None,
+                        visibility: None,
+                        status: None,
+                    },
+                )
+                .await
+                .unwrap();
+                for person in &people {
+                    meetings::rsvp(db, a, meeting.id, *person, entities::RsvpResponse::Yes)
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    }
+}
+
+const NESTED: &str = "{ groups(first: 10) { edges { node { name projects(first: 10) { edges { node { name group { name } meetings(first: 10) { edges { node { title rsvpCounts { yes } rsvps(first: 10) { totalCount edges { node { response member { displayName } } } } } } } } } } } } } }";
+
+async fn statements_do_not_grow_with_rows(backend: Backend) {
+    let mut seen = Vec::new();
+    for (g, p, m, r) in [(1, 1, 1, 1), (3, 4, 3, 5)] {
+        let app = spawn_app(backend).await;
+        populate(&app, g, p, m, r).await;
+        app.db.reset_statements();
+        let body = app.anon(NESTED, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let rsvps: usize = body["data"]["groups"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["node"]["projects"]["edges"].as_array().unwrap().clone())
+            .flat_map(|p| p["node"]["meetings"]["edges"].as_array().unwrap().clone())
+            .map(|m| m["node"]["rsvps"]["edges"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(rsvps, g * p * m * r, "every row came back");
+        seen.push(app.db.statements());
+    }
+    assert_eq!(seen[0], seen[1], "statements per request: {seen:?}");
+    // groups, projects, (project → group), meetings, rsvps, members: one each.
+    assert!(seen[0] <= 6, "statements per request: {seen:?}");
+}
+
+async fn private_data_stays_private(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.ok(
+        CREATE_GROUP,
+        "createGroup",
+        json!({ "name": "Public group" }),
+    )
+    .await;
+    let private = app
+        .ok(
+            CREATE_GROUP,
+            "createGroup",
+            json!({ "name": "Board business", "visibility": "PRIVATE" }),
+        )
+        .await["group"]
+        .clone();
+    let sam = app
+        .ok(
+            "mutation($input: CreateMemberInput!) { createMember(input: $input) { member { id } userErrors { field message code } } }",
+            "createMember",
+            json!({ "displayName": "Sam", "email": "sam@example.coop", "phone": "0161 000 0000" }),
+        )
+        .await["member"]["id"]
+        .clone();
+
+    let body = app
+        .anon(
+            "{ groups { totalCount edges { node { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["groups"]["totalCount"], 1,
+        "no counting what you may not see"
+    );
+    let body = app
+        .anon(
+            "query($id: ID!) { node(id: $id) { id } group(slug: \"board-business\") { id } }",
+            json!({ "id": private["id"] }),
+        )
+        .await;
+    assert_eq!(body["data"], json!({ "node": null, "group": null }));
+    let body = app.admin("{ groups { totalCount } }", json!({})).await;
+    assert_eq!(body["data"]["groups"]["totalCount"], 2);
+
+    let q = "query($id: ID!) { node(id: $id) { ... on Member { displayName email phone } } }";
+    assert_eq!(
+        app.anon(q, json!({ "id": sam })).await["data"]["node"],
+        json!({ "displayName": "Sam", "email": null, "phone": null })
+    );
+    assert_eq!(
+        app.admin(q, json!({ "id": sam })).await["data"]["node"],
+        json!({ "displayName": "Sam", "email": "sam@example.coop", "phone": "0161 000 0000" })
+    );
+}
+
+async fn http_surface(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = &app.client;
+    assert_eq!(
+        c.get(app.url("/health")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(c.get(app.url("/ready")).send().await.unwrap().status(), 200);
+
+    let html = c
+        .get(app.url("/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), 200);
+    assert!(
+        html.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("graphiql")
+    );
+
+    let r = c
+        .get(app.url("/graphql"))
+        .query(&[("query", "{ groups { totalCount } }")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["data"]["groups"]["totalCount"],
+        0
+    );
+
+    let r = c
+        .get(app.url("/graphql"))
+        .query(&[(
+            "query",
+            "mutation { createGroup(input: { name: \"x\" }) { group { id } } }",
+        )])
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    assert_eq!(app.db.count("groups").await, 0);
+
+    let deep = format!(
+        "{{ groups(first: 1) {{ edges {{ node {} }} }} }}",
+        "{ projects(first: 1) { edges { node { group ".repeat(5)
+            + "{ name }"
+            + &" } } } }".repeat(5)
+    );
+    let body = app.anon(&deep, json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "DEPTH_LIMIT_EXCEEDED",
+        "{body}"
+    );
+}
+
+both!(
+    readme_first_query_shows_the_demo,
+    mutations_need_an_admin_key,
+    every_mutation_round_trips,
+    bad_input_gets_a_coded_error_and_changes_nothing,
+    relay_paging,
+    node_and_nodes_fetch_every_type,
+    statements_do_not_grow_with_rows,
+    private_data_stays_private,
+    http_surface,
+);

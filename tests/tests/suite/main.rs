@@ -1,0 +1,15 @@
+//! Muster's test suite, in one binary (one link instead of five). Every
+//! database test runs twice, on SQLite and on PostgreSQL (`both!`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines,
+    clippy::missing_panics_doc
+)]
+
+mod api;
+mod domain;
+mod e2e;
+mod migrations;
+mod schema;
