@@ -92,7 +92,7 @@ impl Settings {
         match file {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None if Path::new("muster.toml").exists() => {
-                figment = figment.merge(Toml::file("muster.toml"))
+                figment = figment.merge(Toml::file("muster.toml"));
             }
             None => {}
         }
@@ -196,6 +196,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own error
     fn env_overrides_file_overrides_defaults_and_bad_values_name_the_setting() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

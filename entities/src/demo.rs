@@ -278,12 +278,12 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     }
     summary.projects = project_ids.len();
 
-    let join = |member: uuid::Uuid,
-                group: Option<uuid::Uuid>,
-                project: Option<uuid::Uuid>,
-                role: Role,
-                involvement: Involvement,
-                hours: Option<i32>| memberships::NewMembership {
+    let membership = |member: uuid::Uuid,
+                      group: Option<uuid::Uuid>,
+                      project: Option<uuid::Uuid>,
+                      role: Role,
+                      involvement: Involvement,
+                      hours: Option<i32>| memberships::NewMembership {
         member_id: member,
         group_id: group,
         project_id: project,
@@ -296,7 +296,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             sam.id,
             Some(mb.id),
             None,
@@ -309,7 +309,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             alex.id,
             Some(mb.id),
             None,
@@ -322,7 +322,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             jo.id,
             Some(mb.id),
             None,
@@ -335,7 +335,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     let john_mb = memberships::create(
         db,
         a,
-        join(
+        membership(
             john.id,
             Some(mb.id),
             None,
@@ -349,7 +349,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             nathan.id,
             Some(csd.id),
             None,
@@ -362,7 +362,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             priya.id,
             Some(csd.id),
             None,
@@ -375,7 +375,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             matt.id,
             Some(mobilising.id),
             None,
@@ -388,7 +388,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             priya.id,
             Some(mobilising.id),
             None,
@@ -401,7 +401,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             sam.id,
             None,
             Some(project_ids[6]),
@@ -414,7 +414,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     memberships::create(
         db,
         a,
-        join(
+        membership(
             matt.id,
             None,
             Some(project_ids[0]),

@@ -155,7 +155,7 @@ impl DomainError {
         }
     }
 
-    /// The input field (snake_case, as in the domain's input structs) the
+    /// The input field (`snake_case`, as in the domain's input structs) the
     /// error is about, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
@@ -193,7 +193,11 @@ impl DomainError {
     }
 
     /// Shorthand for "no such thing".
-    pub fn not_found(entity: &'static str, field: impl Into<String>, value: impl ToString) -> Self {
+    pub fn not_found(
+        entity: &'static str,
+        field: impl Into<String>,
+        value: &impl ToString,
+    ) -> Self {
         Self::NotFound {
             entity,
             field: field.into(),

@@ -6,7 +6,16 @@
 //! archived), except for rows that only exist as part of their parent
 //! (agenda items, RSVPs, attendance, successions), which cascade.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use sea_orm_migration::prelude::{
+    Alias, DbErr, DeriveIden, DeriveMigrationName, ForeignKey, ForeignKeyAction,
+    ForeignKeyCreateStatement, Index, IndexCreateStatement, IntoIden, MigrationTrait,
+    SchemaManager, Table, async_trait,
+};
+use sea_orm_migration::schema::{
+    boolean, date_null, integer, integer_null, json, pk_uuid, string, string_null, string_uniq,
+    text, text_null, timestamp_with_time_zone, timestamp_with_time_zone_null, uuid, uuid_null,
+};
+use sea_orm_migration::sea_orm;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -246,7 +255,7 @@ fn idx(
     if unique {
         stmt.unique();
     }
-    stmt.to_owned()
+    stmt.clone()
 }
 
 const RESTRICT: ForeignKeyAction = ForeignKeyAction::Restrict;

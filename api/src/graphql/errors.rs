@@ -55,6 +55,8 @@ pub fn to_graphql(e: &DomainError) -> async_graphql::Error {
 }
 
 /// An error for a query field: all domain errors are request errors there.
+/// Takes the error by value to serve as a `map_err` argument.
+#[allow(clippy::needless_pass_by_value)]
 pub fn query_error(e: DomainError) -> async_graphql::Error {
     to_graphql(&e)
 }

@@ -69,7 +69,7 @@ pub fn decode(id: &str) -> Option<(Kind, Uuid)> {
 }
 
 /// The row id in a global id that must be of `kind`; the error names the
-/// input `field` (snake_case, as the domain does).
+/// input `field` (`snake_case`, as the domain does).
 pub fn expect(kind: Kind, id: &ID, field: &str) -> Result<Uuid, DomainError> {
     match decode(id) {
         Some((k, uuid)) if k == kind => Ok(uuid),

@@ -8,9 +8,10 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::DomainError;
 use entities::domain::{
-    alliances, groups, meetings, members, memberships, organisations, projects, resources,
+    Patch, alliances, groups, meetings, members, memberships, organisations, projects, resources,
 };
 
+#[allow(clippy::wildcard_imports)] // the schema's whole vocabulary
 use super::enums::*;
 use super::errors::{UserError, outcome};
 use super::ids::{self, Kind};
@@ -20,7 +21,7 @@ use super::types::{
 };
 
 /// Undefined leaves a field, null clears it, a value sets it.
-fn patch<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
+fn patch<T>(v: MaybeUndefined<T>) -> Patch<T> {
     match v {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
@@ -32,7 +33,7 @@ fn patch_id(
     kind: Kind,
     v: MaybeUndefined<ID>,
     field: &str,
-) -> Result<Option<Option<uuid::Uuid>>, DomainError> {
+) -> Result<Patch<uuid::Uuid>, DomainError> {
     patch(v)
         .map(|o| o.map(|id| ids::expect(kind, &id, field)).transpose())
         .transpose()
@@ -209,7 +210,7 @@ pub struct CreateOrganisationInput {
     pub website: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. GB.
     pub country: Option<String>,
-    /// Default: true for MEMBER_COOP.
+    /// Default: true for `MEMBER_COOP`.
     pub is_member_coop: Option<bool>,
 }
 
@@ -405,6 +406,7 @@ pub struct AddAgendaItemInput {
 pub struct Mutation;
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Mutation {
     /// Adds a strategic working group.
     async fn create_group(

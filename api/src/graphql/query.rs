@@ -11,6 +11,7 @@ use super::enums::to_domain;
 use super::errors::query_error;
 use super::ids::{self, Kind};
 use super::req;
+#[allow(clippy::wildcard_imports)] // the schema's whole vocabulary
 use super::types::*;
 
 /// Reading Muster.
@@ -18,6 +19,7 @@ use super::types::*;
 pub struct Query;
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Query {
     /// Any object by its global id; null when it does not exist or you may
     /// not see it.

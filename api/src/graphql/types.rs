@@ -14,9 +14,11 @@ use entities::{DomainError, policy};
 use uuid::Uuid;
 
 use super::connection::{ListInfo, Page, paginate};
+#[allow(clippy::wildcard_imports)] // the schema's whole vocabulary
 use super::enums::*;
 use super::errors::query_error;
 use super::ids::{self, Kind};
+#[allow(clippy::wildcard_imports)] // every loader key
 use super::loaders::*;
 use super::req;
 
@@ -390,6 +392,7 @@ pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<No
 pub struct Group(pub entities::group::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Group {
     async fn id(&self) -> ID {
         ids::encode(Kind::Group, self.0.id)
@@ -583,6 +586,7 @@ async fn groups_in_order(
 pub struct Project(pub entities::project::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Project {
     async fn id(&self) -> ID {
         ids::encode(Kind::Project, self.0.id)
@@ -721,6 +725,7 @@ pub struct RsvpCounts {
 pub struct Meeting(pub entities::meeting::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Meeting {
     async fn id(&self) -> ID {
         ids::encode(Kind::Meeting, self.0.id)
@@ -851,6 +856,7 @@ impl Meeting {
 pub struct Organisation(pub entities::organisation::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Organisation {
     async fn id(&self) -> ID {
         ids::encode(Kind::Organisation, self.0.id)
@@ -887,6 +893,7 @@ impl Organisation {
 pub struct Member(pub entities::member::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Member {
     async fn id(&self) -> ID {
         ids::encode(Kind::Member, self.0.id)
@@ -948,6 +955,7 @@ impl Member {
 pub struct Membership(pub entities::membership::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Membership {
     async fn id(&self) -> ID {
         ids::encode(Kind::Membership, self.0.id)
@@ -996,6 +1004,7 @@ impl Membership {
 pub struct Alliance(pub entities::alliance::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Alliance {
     async fn id(&self) -> ID {
         ids::encode(Kind::Alliance, self.0.id)
@@ -1046,6 +1055,7 @@ impl Alliance {
 pub struct Resource(pub entities::resource::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Resource {
     async fn id(&self) -> ID {
         ids::encode(Kind::Resource, self.0.id)
@@ -1090,6 +1100,7 @@ impl Resource {
 pub struct AgendaItem(pub entities::agenda_item::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl AgendaItem {
     async fn id(&self) -> ID {
         ids::encode(Kind::AgendaItem, self.0.id)
@@ -1125,6 +1136,7 @@ impl AgendaItem {
 pub struct Rsvp(pub entities::rsvp::Model);
 
 #[Object]
+#[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Rsvp {
     async fn id(&self) -> ID {
         ids::encode(Kind::Rsvp, self.0.id)

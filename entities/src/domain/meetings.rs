@@ -212,18 +212,17 @@ pub async fn update(
     let txn = write_txn(db).await?;
     let current = get(&txn, id, "id").await?;
     require_open(&current, "id", "change it")?;
-    if let Some(s) = patch.status {
-        if !(s == current.status
+    if let Some(s) = patch.status
+        && !(s == current.status
             || (current.status == MeetingStatus::Proposed && s == MeetingStatus::Scheduled))
-        {
-            return Err(DomainError::state(
-                "status",
-                format!(
-                    "a {} meeting cannot become {s} here: use moveMeeting or cancelMeeting",
-                    current.status
-                ),
-            ));
-        }
+    {
+        return Err(DomainError::state(
+            "status",
+            format!(
+                "a {} meeting cannot become {s} here: move or cancel it instead",
+                current.status
+            ),
+        ));
     }
     let mut am = current.into_active_model();
     if let Some(v) = patch.title {

@@ -153,13 +153,13 @@ pub async fn update(
     policy::require_admin(actor, "change memberships")?;
     let txn = write_txn(db).await?;
     let current = read::live_membership(&txn, id, "id").await?;
-    if let Some(Some(until)) = patch.until {
-        if until < current.since {
-            return Err(DomainError::invalid(
-                "until",
-                format!("until ({until}) is before since ({})", current.since),
-            ));
-        }
+    if let Some(Some(until)) = patch.until
+        && until < current.since
+    {
+        return Err(DomainError::invalid(
+            "until",
+            format!("until ({until}) is before since ({})", current.since),
+        ));
     }
     let mut am = current.into_active_model();
     if let Some(v) = patch.role {

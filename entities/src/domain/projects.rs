@@ -40,13 +40,13 @@ pub struct ProjectPatch {
 }
 
 fn check_dates(starts: Option<NaiveDate>, ends: Option<NaiveDate>) -> Result<()> {
-    if let (Some(s), Some(e)) = (starts, ends) {
-        if e < s {
-            return Err(DomainError::invalid(
-                "ends_on",
-                format!("ends_on ({e}) is before starts_on ({s})"),
-            ));
-        }
+    if let (Some(s), Some(e)) = (starts, ends)
+        && e < s
+    {
+        return Err(DomainError::invalid(
+            "ends_on",
+            format!("ends_on ({e}) is before starts_on ({s})"),
+        ));
     }
     Ok(())
 }

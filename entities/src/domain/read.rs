@@ -21,7 +21,7 @@ where
     E::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| DomainError::not_found(entity, field, id))
+        .ok_or_else(|| DomainError::not_found(entity, field, &id))
 }
 
 macro_rules! live {

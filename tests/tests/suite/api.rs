@@ -211,11 +211,11 @@ async fn every_mutation_round_trips(backend: Backend) {
         .clone();
     assert_eq!(ms["involvement"], "COORDINATION");
     assert_eq!(ms["group"]["slug"], "movement-building");
-    let msid = ms["id"].as_str().unwrap();
+    let membership_id = ms["id"].as_str().unwrap();
     app.ok(
         "mutation($input: UpdateMembershipInput!) { updateMembership(input: $input) { membership { commitmentHours } userErrors { field message code } } }",
         "updateMembership",
-        json!({ "id": msid, "commitmentHours": null }),
+        json!({ "id": membership_id, "commitmentHours": null }),
     )
     .await;
 
@@ -310,7 +310,7 @@ async fn every_mutation_round_trips(backend: Backend) {
     for (mutation, id) in [
         ("archiveResource", rid),
         ("archiveAlliance", aid),
-        ("archiveMembership", msid),
+        ("archiveMembership", membership_id),
         ("archiveMember", mid),
         ("archiveProject", pid),
         ("archiveGroup", gid),

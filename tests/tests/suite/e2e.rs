@@ -67,10 +67,10 @@ async fn start(dir: &std::path::Path, db_url: &str) -> Server {
     };
     let client = reqwest::Client::new();
     for _ in 0..300 {
-        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await {
-            if r.status() == 200 {
-                return server;
-            }
+        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
+            && r.status() == 200
+        {
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
