@@ -30,7 +30,7 @@ enum Command {
         /// Load the demo data when the database is empty.
         #[arg(long)]
         demo: bool,
-        /// Address to listen on (overrides MUSTER_LISTEN).
+        /// Address to listen on (overrides `MUSTER_LISTEN`).
         #[arg(long, value_name = "ADDR")]
         listen: Option<std::net::SocketAddr>,
     },
@@ -170,18 +170,17 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(conn: sea_orm::DatabaseConnection, settings: Settings) -> anyhow::Result<()> {
     db::migrate(&conn).await.context("migration failed")?;
-    if settings.demo {
-        if let Some(s) = entities::demo::seed_if_empty(&conn)
+    if settings.demo
+        && let Some(s) = entities::demo::seed_if_empty(&conn)
             .await
             .context("could not load the demo data")?
-        {
-            tracing::info!(
-                groups = s.groups,
-                projects = s.projects,
-                meetings = s.meetings,
-                "loaded the demo data"
-            );
-        }
+    {
+        tracing::info!(
+            groups = s.groups,
+            projects = s.projects,
+            meetings = s.meetings,
+            "loaded the demo data"
+        );
     }
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
