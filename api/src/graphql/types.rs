@@ -228,6 +228,71 @@ pub fn order_groups(rows: &mut [entities::group::Model], o: Option<GroupOrder>) 
     }
 }
 
+/// What to sort organisations by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganisationOrderField {
+    Name,
+    CreatedAt,
+}
+
+/// How to sort organisations (default: by name).
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct OrganisationOrder {
+    pub field: OrganisationOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Sorts organisations.
+pub fn order_organisations(
+    rows: &mut [entities::organisation::Model],
+    o: Option<OrganisationOrder>,
+) {
+    if let Some(o) = o {
+        match o.field {
+            OrganisationOrderField::Name => order(rows, o.direction, |a, b| {
+                (&a.name, a.id).cmp(&(&b.name, b.id))
+            }),
+            OrganisationOrderField::CreatedAt => {
+                order(rows, o.direction, |a, b| {
+                    (a.created_at, a.id).cmp(&(b.created_at, b.id))
+                });
+            }
+        }
+    }
+}
+
+/// What to sort resources by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceOrderField {
+    Title,
+    CreatedAt,
+}
+
+/// How to sort resources (default: by title).
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct ResourceOrder {
+    pub field: ResourceOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Sorts resources.
+pub fn order_resources(rows: &mut [entities::resource::Model], o: Option<ResourceOrder>) {
+    if let Some(o) = o {
+        match o.field {
+            ResourceOrderField::Title => order(rows, o.direction, |a, b| {
+                (&a.title, a.id).cmp(&(&b.title, b.id))
+            }),
+            ResourceOrderField::CreatedAt => {
+                order(rows, o.direction, |a, b| {
+                    (a.created_at, a.id).cmp(&(b.created_at, b.id))
+                });
+            }
+        }
+    }
+}
+
 /// Narrows a list of organisations.
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct OrganisationFilter {

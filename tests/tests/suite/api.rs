@@ -854,7 +854,50 @@ async fn http_surface(backend: Backend) {
     );
 }
 
+async fn filters_and_orders(backend: Backend) {
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let body = app
+        .anon(
+            r#"{
+              held: meetings(filter: { status: [HELD] }) { totalCount }
+              june: meetings(filter: { from: "2025-06-01T00:00:00Z", to: "2025-07-01T00:00:00Z" }) { edges { node { startsAtLocal } } }
+              latest: meetings(first: 1, orderBy: { field: STARTS_AT, direction: DESC }) { edges { node { status } } }
+              paused: projects(filter: { status: [PAUSED] }) { edges { node { slug } } }
+              international: alliances(filter: { scope: [INTERNATIONAL] }) { totalCount }
+              intro: resources(filter: { tag: "introduction" }) { totalCount }
+              coops: organisations(filter: { kind: [MEMBER_COOP] }, orderBy: { field: NAME, direction: DESC }) { edges { node { name } } }
+              groups(first: 1, orderBy: { field: NAME, direction: DESC }) { edges { node { name } } }
+              closed: groups(filter: { status: [CLOSED] }) { totalCount }
+            }"#,
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let d = &body["data"];
+    assert_eq!(d["held"]["totalCount"], 1);
+    assert_eq!(
+        d["june"]["edges"][0]["node"]["startsAtLocal"],
+        "2025-06-06T12:00:00+01:00"
+    );
+    assert_eq!(d["june"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(d["latest"]["edges"][0]["node"]["status"], "CANCELLED");
+    assert_eq!(
+        d["paused"]["edges"][0]["node"]["slug"],
+        "speaking-to-worker-co-ops"
+    );
+    assert_eq!(d["international"]["totalCount"], 1);
+    assert_eq!(d["intro"]["totalCount"], 1);
+    assert_eq!(
+        d["coops"]["edges"][0]["node"]["name"],
+        "Riverside Wholefoods Co-op"
+    );
+    assert_eq!(d["groups"]["edges"][0]["node"]["name"], "Movement Building");
+    assert_eq!(d["closed"]["totalCount"], 2);
+}
+
 both!(
+    filters_and_orders,
     readme_first_query_shows_the_demo,
     mutations_need_an_admin_key,
     every_mutation_round_trips,
