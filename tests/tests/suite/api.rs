@@ -711,6 +711,21 @@ async fn populate(
 
 const NESTED: &str = "{ groups(first: 10) { edges { node { name projects(first: 10) { edges { node { name group { name } meetings(first: 10) { edges { node { title rsvpCounts { yes } rsvps(first: 10) { totalCount edges { node { response member { displayName } } } } } } } } } } } } } }";
 
+/// Runs on a current-thread runtime: there the DataLoader's batch window
+/// closes only after every resolver of a level has registered its key, so
+/// the count is exact. (On the multi-threaded server runtime a level that
+/// takes longer than the 1 ms window to wake can split into two batches.)
+mod statements_do_not_grow_with_rows {
+    #[tokio::test(flavor = "current_thread")]
+    async fn sqlite() {
+        super::statements_do_not_grow_with_rows(muster_tests::Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "current_thread")]
+    async fn postgres() {
+        super::statements_do_not_grow_with_rows(muster_tests::Backend::Postgres).await;
+    }
+}
+
 async fn statements_do_not_grow_with_rows(backend: Backend) {
     let mut seen = Vec::new();
     for (g, p, m, r) in [(1, 1, 1, 1), (3, 4, 3, 5)] {
@@ -904,7 +919,6 @@ both!(
     bad_input_gets_a_coded_error_and_changes_nothing,
     relay_paging,
     node_and_nodes_fetch_every_type,
-    statements_do_not_grow_with_rows,
     private_data_stays_private,
     http_surface,
 );
