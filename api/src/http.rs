@@ -1,28 +1,54 @@
-//! The HTTP surface: `/graphql` (POST and GET, GraphiQL for a browser's
-//! GET), `/health` (the process is up) and `/ready` (the database answers).
-//! The caller's API key (`Authorization: Bearer …`) becomes the domain's
-//! [`Actor`]; a key that is unknown or revoked is refused with 401 rather
-//! than quietly treated as anonymous, so a misconfigured client finds out.
+//! The HTTP surface, as GraphQL clients and the GraphQL-over-HTTP
+//! specification expect it:
+//!
+//! * `POST /graphql` with `application/json` (anything else — no type,
+//!   `text/plain`, forms, multipart — is refused with 415: those are the
+//!   bodies a browser sends cross-site without a preflight). Batches (a
+//!   JSON array) only when `limits.batch` allows, up to that many.
+//! * `GET /graphql?query=…` for queries; a mutation over GET is refused
+//!   with 405 and `Allow: POST`. A browser's GET without a query gets
+//!   GraphiQL.
+//! * Responses are `application/graphql-response+json` when the client
+//!   accepts it — then a request that never ran (unparsable, invalid, over
+//!   a limit) is a 4xx without `data` — and `application/json` otherwise
+//!   (200, as legacy clients expect).
+//! * Every response carries `x-request-id`; internal errors are logged with
+//!   it and the client gets it in `extensions.requestId`.
+//! * The caller's key (`Authorization: Bearer …`) becomes the domain's
+//!   [`Actor`]; a key that is unknown, revoked or expired is refused with 401
+//!   rather than quietly treated as anonymous. Partner keys are rate-limited
+//!   (429 with `Retry-After`; `RateLimit-Limit`/`RateLimit-Remaining` on
+//!   every answer).
+//! * `/health` (the process is up) and `/ready` (the database answers).
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{ServerError, Value};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::{BatchRequest, BatchResponse, ServerError, Value};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use entities::Actor;
 use entities::domain::tokens;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
+use tracing::Instrument;
+use uuid::Uuid;
 
 use crate::graphql::{MusterSchema, RequestCtx};
+use crate::rate::{RateLimits, Verdict};
 use crate::settings::Settings;
+
+/// The media type of GraphQL-over-HTTP responses.
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -30,96 +56,235 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: MusterSchema,
     pub settings: Arc<Settings>,
+    pub rate: Arc<RateLimits>,
 }
 
 impl AppState {
     /// State for a database and settings.
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
-        let schema = crate::graphql::build(&settings.limits);
+        let schema = crate::graphql::build(&settings);
+        let rate = Arc::new(RateLimits::new(&settings.rate_limits));
         Self {
             db,
             schema,
             settings: Arc::new(settings),
+            rate,
         }
     }
 }
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
-    let body_limit = state.settings.limits.body_bytes;
-    Router::new()
+    let cors = cors(&state.settings.cors_origins);
+    let app = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(c) => app.layer(c),
+        None => app,
+    }
 }
 
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(list))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+            .expose_headers([
+                header::HeaderName::from_static("x-request-id"),
+                header::RETRY_AFTER,
+                header::HeaderName::from_static("ratelimit-limit"),
+                header::HeaderName::from_static("ratelimit-remaining"),
+            ])
+            .max_age(Duration::from_mins(10)),
     )
-        .into_response()
+}
+
+/// How the client wants its answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    /// `application/graphql-response+json`: 4xx for requests that never ran.
+    GraphqlResponse,
+    /// `application/json`: always 200 for well-formed requests.
+    Json,
+}
+
+fn flavour(headers: &HeaderMap) -> Flavour {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains(GRAPHQL_RESPONSE) {
+        Flavour::GraphqlResponse
+    } else {
+        Flavour::Json
+    }
+}
+
+/// One request's bookkeeping.
+struct Call {
+    id: String,
+    flavour: Flavour,
+    rate: Option<Verdict>,
+}
+
+impl Call {
+    fn finish(&self, mut r: Response) -> Response {
+        let h = r.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&self.id) {
+            h.insert("x-request-id", v);
+        }
+        if let Some(Verdict::Allowed { limit, remaining }) = self.rate {
+            h.insert("ratelimit-limit", HeaderValue::from(limit));
+            h.insert("ratelimit-remaining", HeaderValue::from(remaining));
+        }
+        r
+    }
+
+    /// An error response for a request that never ran.
+    fn refuse(&self, status: StatusCode, code: &str, message: &str) -> Response {
+        let body = json!({ "errors": [{ "message": message, "extensions": { "code": code, "requestId": self.id } }] });
+        let ct = match self.flavour {
+            Flavour::GraphqlResponse => GRAPHQL_RESPONSE,
+            Flavour::Json => "application/json",
+        };
+        self.finish((status, [(header::CONTENT_TYPE, ct)], body.to_string()).into_response())
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
 }
 
 /// Who the request is from, or the response refusing it.
-async fn actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, Response> {
+async fn actor(state: &AppState, headers: &HeaderMap, call: &mut Call) -> Result<Actor, Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Actor::Anonymous);
     };
-    let unauthorised = |msg: &str| error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", msg);
     let Some(secret) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
-        return Err(unauthorised(
+        return Err(call.refuse(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
             "the Authorization header must be `Bearer <key>`",
         ));
     };
     match tokens::authenticate(&state.db, secret.trim()).await {
-        Ok(Some(actor)) => Ok(actor),
-        Ok(None) => Err(unauthorised("this API key is unknown or revoked")),
+        Ok(Some((actor, token))) => {
+            if let Actor::Partner { .. } = actor {
+                let verdict = state.rate.partner(token.id);
+                call.rate = Some(verdict);
+                if let Verdict::Refused { retry_after, limit } = verdict {
+                    let secs = retry_after.as_secs().max(1);
+                    let mut r = call.refuse(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "RATE_LIMITED",
+                        &format!(
+                            "this key may make {limit} requests a minute; try again in {secs} s"
+                        ),
+                    );
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                    r.headers_mut()
+                        .insert("ratelimit-limit", HeaderValue::from(limit));
+                    r.headers_mut()
+                        .insert("ratelimit-remaining", HeaderValue::from(0));
+                    return Err(r);
+                }
+            }
+            Ok(actor)
+        }
+        Ok(None) => Err(call.refuse(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "this key is unknown, revoked or expired",
+        )),
         Err(e) => {
-            tracing::error!(error = %e, "could not check an API key");
-            Err(error_response(
+            tracing::error!(error = %e, "could not check a key");
+            Err(call.refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "could not check the API key; try again",
+                "UNAVAILABLE",
+                "could not check the key; try again",
             ))
         }
     }
 }
 
-/// Gives every error a stable `extensions.code`: resolvers set their own;
-/// those raised by the GraphQL engine itself (parse and validation
-/// failures, limits) get one here.
-fn with_codes(mut resp: async_graphql::Response) -> async_graphql::Response {
+/// The codes of errors raised before any resolver ran.
+const REQUEST_ERROR_CODES: &[&str] = &[
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+    "DEPTH_LIMIT_EXCEEDED",
+    "COMPLEXITY_LIMIT_EXCEEDED",
+    "LIMIT_EXCEEDED",
+    "ALIAS_LIMIT_EXCEEDED",
+    "TOKEN_LIMIT_EXCEEDED",
+    "BAD_REQUEST",
+];
+
+/// Gives every error a stable `extensions.code` (resolvers set their own;
+/// those raised by the engine get one here) and internal ones the request
+/// id.
+fn with_codes(mut resp: async_graphql::Response, request_id: &str) -> async_graphql::Response {
     let before_execution = matches!(resp.data, Value::Null);
     for e in &mut resp.errors {
-        let has_code = e
+        let code = e
             .extensions
             .as_ref()
-            .is_some_and(|x| x.get("code").is_some());
-        if !has_code {
-            let code = engine_code(e, before_execution);
-            e.extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
+            .and_then(|x| x.get("code"))
+            .and_then(|v| {
+                if let Value::String(s) = v {
+                    Some(s.clone())
+                } else {
+                    None
+                }
+            });
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        let code = code.unwrap_or_else(|| {
+            let c = engine_code(&e.message, before_execution).to_owned();
+            ext.set("code", c.clone());
+            c
+        });
+        if code == "INTERNAL" {
+            ext.set("requestId", request_id);
+            tracing::error!(request_id, message = %e.message, "internal error");
         }
     }
     resp
 }
 
-fn engine_code(e: &ServerError, before_execution: bool) -> &'static str {
-    let m = e.message.as_str();
+fn engine_code(m: &str, before_execution: bool) -> &'static str {
     if m.contains("nested too deep") {
         "DEPTH_LIMIT_EXCEEDED"
     } else if m.contains("too complex") {
         "COMPLEXITY_LIMIT_EXCEEDED"
-    } else if m.contains("recursion") || m.contains("too many directives") {
+    } else if m.contains("recursion")
+        || m.contains("too many directives")
+        || m.contains("directives") && m.contains("limit")
+    {
         "LIMIT_EXCEEDED"
-    } else if m.starts_with(" --> ") || m.contains("expected") && e.locations.is_empty() {
+    } else if m.starts_with(" --> ")
+        || m.contains("expected") && before_execution && !m.contains("Invalid value")
+    {
         "GRAPHQL_PARSE_FAILED"
     } else if before_execution {
         "GRAPHQL_VALIDATION_FAILED"
@@ -128,68 +293,229 @@ fn engine_code(e: &ServerError, before_execution: bool) -> &'static str {
     }
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, req: async_graphql::Request) -> Response {
-    let actor = match actor(state, headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let resp = state
-        .schema
-        .execute(req.data(RequestCtx::new(state.db.clone(), actor)))
-        .await;
-    GraphQLResponse::from(with_codes(resp)).into_response()
+fn is_request_error(resp: &async_graphql::Response) -> bool {
+    matches!(resp.data, Value::Null)
+        && !resp.errors.is_empty()
+        && resp.errors.iter().all(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(
+                    |v| matches!(v, Value::String(s) if REQUEST_ERROR_CODES.contains(&s.as_str())),
+                )
+        })
 }
 
-async fn graphql_post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    req: GraphQLRequest,
-) -> Response {
-    execute(&state, &headers, req.into_inner()).await
+/// Serialises one response; a request that never ran has no `data`.
+fn response_json(resp: &async_graphql::Response) -> serde_json::Value {
+    let mut v = serde_json::to_value(resp)
+        .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
+    if is_request_error(resp)
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("data");
+    }
+    v
+}
+
+async fn run(
+    state: &AppState,
+    call: &Call,
+    actor: Actor,
+    client_ip: Option<IpAddr>,
+    req: async_graphql::Request,
+) -> async_graphql::Response {
+    let limits = &state.settings.limits;
+    if let Err(e) = crate::guard::check(&req.query, limits.aliases, limits.tokens) {
+        let mut err = ServerError::new(e.message(), None);
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", e.code());
+        return async_graphql::Response::from_errors(vec![err]);
+    }
+    let ctx = RequestCtx::new(
+        state.db.clone(),
+        actor,
+        client_ip,
+        state.rate.clone(),
+        state.settings.clone(),
+    );
+    let timeout = Duration::from_millis(state.settings.request_timeout_ms);
+    if let Ok(resp) = tokio::time::timeout(timeout, state.schema.execute(req.data(ctx))).await {
+        with_codes(resp, &call.id)
+    } else {
+        tracing::warn!(request_id = %call.id, "request timed out");
+        let mut err = ServerError::new(
+            format!(
+                "the request took longer than {} ms and was stopped",
+                timeout.as_millis()
+            ),
+            None,
+        );
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "TIMEOUT");
+        async_graphql::Response::from_errors(vec![err])
+    }
+}
+
+fn respond(call: &Call, batch: &BatchResponse) -> Response {
+    let (body, status) = match batch {
+        BatchResponse::Single(r) => {
+            let status = if call.flavour == Flavour::GraphqlResponse && is_request_error(r) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (response_json(r), status)
+        }
+        BatchResponse::Batch(rs) => (
+            serde_json::Value::Array(rs.iter().map(response_json).collect()),
+            StatusCode::OK,
+        ),
+    };
+    let ct = match call.flavour {
+        Flavour::GraphqlResponse => GRAPHQL_RESPONSE,
+        Flavour::Json => "application/json",
+    };
+    call.finish((status, [(header::CONTENT_TYPE, ct)], body.to_string()).into_response())
+}
+
+fn client_ip(req: &Request) -> Option<IpAddr> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+async fn graphql_post(State(state): State<AppState>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let mut call = Call {
+        id: request_id(&headers),
+        flavour: flavour(&headers),
+        rate: None,
+    };
+    let span = tracing::info_span!("graphql", request_id = %call.id);
+    async move {
+        let ip = client_ip(&req);
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if media != "application/json" {
+            return call.refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "send the request as application/json: {\"query\": …, \"variables\": …}",
+            );
+        }
+        let limit = state.settings.limits.body_bytes;
+        let Ok(bytes) = to_bytes(req.into_body(), limit).await else {
+            return call.refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "DOCUMENT_TOO_LARGE",
+                &format!("the request body is larger than {limit} bytes"),
+            );
+        };
+        let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                return call.refuse(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    &format!("the body is not a GraphQL request: {e}"),
+                );
+            }
+        };
+        let actor = match actor(&state, &headers, &mut call).await {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        match batch {
+            BatchRequest::Single(r) => {
+                let resp = run(&state, &call, actor, ip, r).await;
+                respond(&call, &BatchResponse::Single(resp))
+            }
+            BatchRequest::Batch(rs) => {
+                let max = state.settings.limits.batch;
+                if max == 0 {
+                    return call.refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BATCH_NOT_ALLOWED",
+                        "batched requests are turned off here; send one operation per request",
+                    );
+                }
+                if rs.len() > max {
+                    return call.refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BATCH_TOO_LARGE",
+                        &format!("a batch may hold at most {max} operations"),
+                    );
+                }
+                let mut out = Vec::with_capacity(rs.len());
+                for r in rs {
+                    out.push(run(&state, &call, actor.clone(), ip, r).await);
+                }
+                respond(&call, &BatchResponse::Batch(out))
+            }
+        }
+    }
+    .instrument(span)
+    .await
 }
 
 /// GET: GraphiQL for a browser without a query; otherwise a query from the
-/// URL. Mutations are refused over GET (405), as the GraphQL-over-HTTP
-/// specification requires: a link must never change anything.
-async fn graphql_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let raw = raw.unwrap_or_default();
+/// URL. Mutations are refused over GET (405): a link must never change
+/// anything.
+async fn graphql_get(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let headers = req.headers().clone();
+    let mut call = Call {
+        id: request_id(&headers),
+        flavour: flavour(&headers),
+        rate: None,
+    };
+    let ip = client_ip(&req);
+    let raw = req.uri().query().unwrap_or_default().to_owned();
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    if !raw.contains("query=") {
+    if !raw.split('&').any(|kv| kv.starts_with("query=")) {
         if wants_html {
-            return Html(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("Muster GraphiQL")
-                    .finish(),
-            )
-            .into_response();
+            return call.finish(
+                Html(
+                    GraphiQLSource::build()
+                        .endpoint("/graphql")
+                        .title("Muster GraphiQL")
+                        .finish(),
+                )
+                .into_response(),
+            );
         }
-        return error_response(
+        return call.refuse(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
             "give a `query` parameter, or POST a JSON body",
         );
     }
-    let req = match async_graphql::http::parse_query_string(&raw) {
+    let gql = match async_graphql::http::parse_query_string(&raw) {
         Ok(r) => r,
         Err(e) => {
-            return error_response(
+            return call.refuse(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 &format!("malformed GET request: {e}"),
             );
         }
     };
-    if let Ok(doc) = async_graphql::parser::parse_query(&req.query) {
+    if let Ok(doc) = async_graphql::parser::parse_query(&gql.query) {
         let is_mutation = doc.operations.iter().any(|(name, op)| {
-            let selected = match (&req.operation_name, name) {
+            let selected = match (&gql.operation_name, name) {
                 (Some(wanted), Some(n)) => wanted.as_str() == n.as_str(),
                 (None, _) => true,
                 (Some(_), None) => false,
@@ -197,17 +523,22 @@ async fn graphql_get(
             selected && op.node.ty != OperationType::Query
         });
         if is_mutation {
-            let mut r = error_response(
+            let mut r = call.refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED",
                 "mutations must be sent with POST",
             );
             r.headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return r;
         }
     }
-    execute(&state, &headers, req).await
+    let actor = match actor(&state, &headers, &mut call).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let resp = run(&state, &call, actor, ip, gql).await;
+    respond(&call, &BatchResponse::Single(resp))
 }
 
 async fn health() -> impl IntoResponse {

@@ -6,7 +6,10 @@
 
 pub mod db;
 pub mod graphql;
+pub mod guard;
 pub mod http;
+pub mod openid;
+pub mod rate;
 pub mod settings;
 
 pub use http::{AppState, router};

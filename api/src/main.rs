@@ -74,15 +74,33 @@ enum SeedWhat {
 
 #[derive(Subcommand, Debug)]
 enum TokenAction {
-    /// Create a token and print its secret (shown once, stored hashed).
+    /// Create a key and print its secret (shown once, stored hashed).
+    #[command(group(clap::ArgGroup::new("kind").required(true).args(["admin", "partner", "member"])))]
     Create {
-        /// An admin token: may do everything.
-        #[arg(long, required = true)]
+        /// An admin key: may do everything.
+        #[arg(long)]
         admin: bool,
-        /// What the token is for, e.g. "website".
+        /// A partner key for the organisation with this slug: reads public
+        /// data, rate-limited.
+        #[arg(long, value_name = "ORGANISATION_SLUG")]
+        partner: Option<String>,
+        /// A member session for scripts, for the member with this Matrix id.
+        #[arg(long, value_name = "MATRIX_ID")]
+        member: Option<String>,
+        /// Scopes of a partner key (default read:public).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// Days a member session lasts.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// What the key is for, e.g. "website".
         #[arg(long)]
         name: String,
     },
+    /// Revoke a key by id (see `token list`).
+    Revoke { id: uuid::Uuid },
+    /// List keys (never their secrets).
+    List,
 }
 
 #[tokio::main]
@@ -143,19 +161,9 @@ async fn main() -> anyhow::Result<()> {
                 None => eprintln!("the database already has groups; the demo was not loaded"),
             }
         }
-        Command::Token {
-            action: TokenAction::Create { admin: _, name },
-        } => {
+        Command::Token { action } => {
             db::migrate(&conn).await.context("migration failed")?;
-            let (token, secret) =
-                entities::domain::tokens::create_admin(&conn, &Actor::System, &name)
-                    .await
-                    .context("could not create the token")?;
-            eprintln!(
-                "created admin token '{}' ({}). Keep it secret; it is shown only once:",
-                token.name, token.id
-            );
-            println!("{secret}");
+            token(&conn, action).await?;
         }
         Command::Serve { demo, listen } => {
             settings.demo |= demo;
@@ -163,6 +171,82 @@ async fn main() -> anyhow::Result<()> {
                 settings.listen = l;
             }
             serve(conn, settings).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn token(conn: &sea_orm::DatabaseConnection, action: TokenAction) -> anyhow::Result<()> {
+    use entities::domain::{read, tokens};
+    let system = &Actor::System;
+    match action {
+        TokenAction::Create {
+            admin: _,
+            partner,
+            member,
+            scopes,
+            days,
+            name,
+        } => {
+            let new = if let Some(slug) = partner {
+                let org = read::organisation_by_slug(conn, system, &slug)
+                    .await?
+                    .with_context(|| {
+                        format!("no organisation with slug '{slug}' (see the organisations query)")
+                    })?;
+                tokens::NewToken::Partner {
+                    name,
+                    organisation_id: org.id,
+                    scopes,
+                }
+            } else if let Some(matrix_id) = member {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                let m = entities::member::Entity::find()
+                    .filter(entities::member::Column::MatrixUserId.eq(matrix_id.clone()))
+                    .one(conn)
+                    .await?
+                    .with_context(|| format!("no member has the Matrix id {matrix_id}"))?;
+                let expires_at = Some(chrono::Utc::now() + chrono::Duration::days(i64::from(days)));
+                tokens::NewToken::Member {
+                    name,
+                    member_id: m.id,
+                    expires_at,
+                }
+            } else {
+                tokens::NewToken::Admin { name }
+            };
+            let (token, secret) = tokens::create(conn, system, new)
+                .await
+                .context("could not create the key")?;
+            eprintln!(
+                "created {} key '{}' ({}). Keep it secret; it is shown only once:",
+                token.kind, token.name, token.id
+            );
+            println!("{secret}");
+        }
+        TokenAction::Revoke { id } => {
+            let t = tokens::revoke(conn, system, id)
+                .await
+                .context("could not revoke the key")?;
+            eprintln!("revoked {} key '{}' ({})", t.kind, t.name, t.id);
+        }
+        TokenAction::List => {
+            for t in tokens::list(conn, system).await? {
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(_), _) => "revoked".to_owned(),
+                    (None, Some(e)) if e <= chrono::Utc::now() => "expired".to_owned(),
+                    (None, Some(e)) => format!("until {}", e.format("%Y-%m-%d")),
+                    (None, None) => "active".to_owned(),
+                };
+                let used = t.last_used_at.map_or_else(
+                    || "never used".to_owned(),
+                    |u| format!("last used {}", u.format("%Y-%m-%d %H:%M")),
+                );
+                println!(
+                    "{}  {:<8} {:<24} {:<18} {used}",
+                    t.id, t.kind, t.name, state
+                );
+            }
         }
     }
     Ok(())
@@ -188,9 +272,12 @@ async fn serve(conn: sea_orm::DatabaseConnection, settings: Settings) -> anyhow:
     let addr = listener.local_addr()?;
     tracing::info!(database = %settings.redacted_database_url(), "muster is listening on http://{addr}/graphql");
     let app = router(AppState::new(conn, settings));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -233,6 +320,33 @@ mod tests {
             &["muster", "seed", "demo"],
             &["muster", "schema"],
             &["muster", "token", "create", "--admin", "--name", "website"],
+            &[
+                "muster",
+                "token",
+                "create",
+                "--partner",
+                "co-op-map",
+                "--name",
+                "map",
+            ],
+            &[
+                "muster",
+                "token",
+                "create",
+                "--member",
+                "@sam:example.org",
+                "--days",
+                "7",
+                "--name",
+                "script",
+            ],
+            &["muster", "token", "list"],
+            &[
+                "muster",
+                "token",
+                "revoke",
+                "01a2218b-318f-771c-9eb5-d1b57f844047",
+            ],
         ] {
             Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
         }

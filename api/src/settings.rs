@@ -26,8 +26,61 @@ pub struct Settings {
     pub demo: bool,
     /// Log filter, e.g. `info` or `api=debug,info` (`MUSTER_LOG`).
     pub log: String,
+    /// `development` (the default) or `production`: production turns
+    /// introspection and field suggestions off unless told otherwise.
+    pub profile: Profile,
+    /// Origins allowed to call the API from a browser (CORS), e.g.
+    /// `["https://federation.example.coop"]`. Empty: same-origin only.
+    pub cors_origins: Vec<String>,
+    /// Longest a request may run, in milliseconds.
+    pub request_timeout_ms: u64,
+    /// How long a member session lasts, in days.
+    pub session_days: u32,
     /// Safety limits on GraphQL requests.
     pub limits: Limits,
+    /// Rate limits.
+    pub rate_limits: RateLimitSettings,
+    /// Signing in with Matrix (OpenID): which homeserver vouches for members.
+    pub openid: OpenIdSettings,
+}
+
+/// The deployment profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    #[default]
+    Development,
+    Production,
+}
+
+/// Rate limits, per minute or hour.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    /// Requests a minute one partner key may make.
+    pub partner_per_minute: u32,
+    /// Sign-ups an hour from one client address.
+    pub sign_ups_per_hour: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            partner_per_minute: 600,
+            sign_ups_per_hour: 5,
+        }
+    }
+}
+
+/// The homeserver whose OpenID tokens Muster accepts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OpenIdSettings {
+    /// Where to ask who a token belongs to, e.g. `https://matrix.example.org`
+    /// (Synapse serves it where a listener has the `openid` resource).
+    pub homeserver_url: Option<String>,
+    /// The Matrix server name users' ids end with, e.g. `example.org`.
+    pub server_name: Option<String>,
 }
 
 /// Safety limits applied to every GraphQL request.
@@ -45,8 +98,18 @@ pub struct Limits {
     pub directives: usize,
     /// Largest request body in bytes.
     pub body_bytes: usize,
-    /// Serve the introspection query (GraphiQL needs it).
-    pub introspection: bool,
+    /// Most aliased fields in one document.
+    pub aliases: usize,
+    /// Most lexical tokens in one document.
+    pub tokens: usize,
+    /// Most operations in one batched request; 0 turns batching off.
+    pub batch: usize,
+    /// Serve the introspection query (GraphiQL needs it). Default: on in
+    /// development, off in production.
+    pub introspection: Option<bool>,
+    /// Suggest field names in errors ("did you mean …"). Default: on in
+    /// development, off in production.
+    pub suggestions: Option<bool>,
 }
 
 impl Default for Limits {
@@ -57,7 +120,11 @@ impl Default for Limits {
             recursive_depth: 32,
             directives: 8,
             body_bytes: 256 * 1024,
-            introspection: true,
+            aliases: 30,
+            tokens: 10_000,
+            batch: 0,
+            introspection: None,
+            suggestions: None,
         }
     }
 }
@@ -70,7 +137,13 @@ impl Default for Settings {
             database_max_connections: 10,
             demo: false,
             log: "info,sqlx=warn,sea_orm=warn".to_owned(),
+            profile: Profile::Development,
+            cors_origins: Vec::new(),
+            request_timeout_ms: 15_000,
+            session_days: 30,
             limits: Limits::default(),
+            rate_limits: RateLimitSettings::default(),
+            openid: OpenIdSettings::default(),
         }
     }
 }
@@ -132,6 +205,8 @@ impl Settings {
             ("limits.complexity", l.complexity),
             ("limits.recursive_depth", l.recursive_depth),
             ("limits.body_bytes", l.body_bytes),
+            ("limits.aliases", l.aliases),
+            ("limits.tokens", l.tokens),
         ] {
             if v == 0 {
                 return Err(SettingsError::Invalid {
@@ -140,7 +215,50 @@ impl Settings {
                 });
             }
         }
+        for (name, v) in [
+            ("request_timeout_ms", self.request_timeout_ms),
+            ("session_days", u64::from(self.session_days)),
+            (
+                "rate_limits.partner_per_minute",
+                u64::from(self.rate_limits.partner_per_minute),
+            ),
+            (
+                "rate_limits.sign_ups_per_hour",
+                u64::from(self.rate_limits.sign_ups_per_hour),
+            ),
+        ] {
+            if v == 0 {
+                return Err(SettingsError::Invalid {
+                    name,
+                    message: "must be at least 1".into(),
+                });
+            }
+        }
+        for origin in &self.cors_origins {
+            if !(origin.starts_with("https://") || origin.starts_with("http://"))
+                || origin.ends_with('/')
+            {
+                return Err(SettingsError::Invalid {
+                    name: "cors_origins",
+                    message: format!("'{origin}' is not an origin like https://example.org"),
+                });
+            }
+        }
         Ok(())
+    }
+
+    /// Whether introspection is served.
+    pub fn introspection(&self) -> bool {
+        self.limits
+            .introspection
+            .unwrap_or(self.profile == Profile::Development)
+    }
+
+    /// Whether field suggestions are given.
+    pub fn suggestions(&self) -> bool {
+        self.limits
+            .suggestions
+            .unwrap_or(self.profile == Profile::Development)
     }
 
     /// The database URL with any password replaced by `***`, for logs.

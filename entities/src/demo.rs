@@ -535,7 +535,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     )
     .await?;
     for m in [&sam, &alex, &jo, &matt] {
-        meetings::rsvp(db, a, first.id, m.id, RsvpResponse::Yes).await?;
+        meetings::rsvp(db, a, first.id, Some(m.id), RsvpResponse::Yes).await?;
     }
     meetings::record_held(db, a, first.id, &[sam.id, alex.id, jo.id, matt.id]).await?;
 
@@ -557,9 +557,9 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     ] {
         meetings::add_agenda_item(db, a, second.id, text, Some(sam.id)).await?;
     }
-    meetings::rsvp(db, a, second.id, sam.id, RsvpResponse::Yes).await?;
-    meetings::rsvp(db, a, second.id, alex.id, RsvpResponse::Maybe).await?;
-    meetings::rsvp(db, a, second.id, jo.id, RsvpResponse::No).await?;
+    meetings::rsvp(db, a, second.id, Some(sam.id), RsvpResponse::Yes).await?;
+    meetings::rsvp(db, a, second.id, Some(alex.id), RsvpResponse::Maybe).await?;
+    meetings::rsvp(db, a, second.id, Some(jo.id), RsvpResponse::No).await?;
     let third = meetings::move_to(
         db,
         a,
@@ -571,7 +571,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
         },
     )
     .await?;
-    meetings::rsvp(db, a, third.id, sam.id, RsvpResponse::Yes).await?;
+    meetings::rsvp(db, a, third.id, Some(sam.id), RsvpResponse::Yes).await?;
     meetings::cancel(
         db,
         a,

@@ -23,6 +23,8 @@ pub enum ErrorCode {
     InvalidState,
     Unauthenticated,
     Forbidden,
+    RateLimited,
+    Unavailable,
     Internal,
 }
 
@@ -85,6 +87,18 @@ impl ErrorCode {
             hint: "ask a convener or an admin",
         },
         ErrorInfo {
+            code: Self::RateLimited,
+            name: "RATE_LIMITED",
+            user_error: false,
+            hint: "slow down and try again later",
+        },
+        ErrorInfo {
+            code: Self::Unavailable,
+            name: "UNAVAILABLE",
+            user_error: false,
+            hint: "a service Muster needs is not answering; try again later",
+        },
+        ErrorInfo {
             code: Self::Internal,
             name: "INTERNAL",
             user_error: false,
@@ -136,6 +150,10 @@ pub enum DomainError {
     Unauthenticated,
     #[error("you may not {0}")]
     Forbidden(String),
+    #[error("too many requests: try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{0}")]
+    Unavailable(String),
     #[error("database error")]
     Database(#[from] DbErr),
 }
@@ -151,6 +169,8 @@ impl DomainError {
             Self::InvalidState { .. } => ErrorCode::InvalidState,
             Self::Unauthenticated => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Database(_) => ErrorCode::Internal,
         }
     }
@@ -221,6 +241,8 @@ mod tests {
             ErrorCode::InvalidState,
             ErrorCode::Unauthenticated,
             ErrorCode::Forbidden,
+            ErrorCode::RateLimited,
+            ErrorCode::Unavailable,
             ErrorCode::Internal,
         ];
         assert_eq!(ErrorCode::TABLE.len(), codes.len());

@@ -3,6 +3,7 @@
 //! translation of domain [`errors`]. A request carries a [`RequestCtx`]: the
 //! database, the actor, and a DataLoader made for that request alone.
 
+pub mod access;
 pub mod connection;
 pub mod enums;
 pub mod errors;
@@ -13,27 +14,55 @@ pub mod query;
 pub mod types;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use entities::Actor;
 use sea_orm::DatabaseConnection;
 
-use crate::settings::Limits;
+use crate::rate::RateLimits;
+use crate::settings::Settings;
+
+/// Reading Muster.
+#[derive(MergedObject, Default)]
+pub struct Query(query::CoreQuery, access::AccessQuery);
+
+/// Changing Muster.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::CoreMutation, access::AccessMutation);
 
 /// The schema type.
-pub type MusterSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type MusterSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// What every resolver can reach.
 pub struct RequestCtx {
     pub db: DatabaseConnection,
     pub actor: Actor,
     pub loader: DataLoader<loaders::DbLoader>,
+    /// The client's address, for per-address limits (sign-ups).
+    pub client_ip: Option<std::net::IpAddr>,
+    /// The shared rate limiters.
+    pub rate: std::sync::Arc<RateLimits>,
+    /// The settings the server runs with.
+    pub settings: std::sync::Arc<Settings>,
 }
 
 impl RequestCtx {
     /// A context for one request by `actor`.
-    pub fn new(db: DatabaseConnection, actor: Actor) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        actor: Actor,
+        client_ip: Option<std::net::IpAddr>,
+        rate: std::sync::Arc<RateLimits>,
+        settings: std::sync::Arc<Settings>,
+    ) -> Self {
         let loader = loaders::new(db.clone(), actor.clone());
-        Self { db, actor, loader }
+        Self {
+            db,
+            actor,
+            loader,
+            client_ip,
+            rate,
+            settings,
+        }
     }
 }
 
@@ -43,19 +72,29 @@ pub fn req<'a>(ctx: &Context<'a>) -> &'a RequestCtx {
 }
 
 /// Builds the schema with the configured limits.
-pub fn build(limits: &Limits) -> MusterSchema {
-    let mut b = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+pub fn build(settings: &Settings) -> MusterSchema {
+    let limits = &settings.limits;
+    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.recursive_depth)
         .limit_directives(limits.directives);
-    if !limits.introspection {
+    if !settings.introspection() {
         b = b.disable_introspection();
     }
-    b.finish()
+    if !settings.suggestions() {
+        b = b.disable_suggestions();
+    }
+    b.data(
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap_or_default(),
+    )
+    .finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build(&Limits::default()).sdl()
+    build(&Settings::default()).sdl()
 }

@@ -389,7 +389,8 @@ pub struct CancelMeetingInput {
 #[derive(InputObject)]
 pub struct RsvpInput {
     pub meeting_id: ID,
-    pub member_id: ID,
+    /// Who answers; leave out to answer for yourself (admins may name anyone).
+    pub member_id: Option<ID>,
     pub response: RsvpResponse,
 }
 
@@ -401,13 +402,14 @@ pub struct AddAgendaItemInput {
     pub proposer_id: Option<ID>,
 }
 
-/// Changing Muster. Today every mutation needs an admin API key.
+/// Changing Muster's groups, projects, people, alliances, resources and
+/// meetings. Who may do what is the domain's policy.
 #[derive(Default)]
-pub struct Mutation;
+pub struct CoreMutation;
 
 #[Object]
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
-impl Mutation {
+impl CoreMutation {
     /// Adds a strategic working group.
     async fn create_group(
         &self,
@@ -1024,7 +1026,7 @@ impl Mutation {
         RsvpPayload::from(
             async {
                 let meeting = ids::expect(Kind::Meeting, &input.meeting_id, "meeting_id")?;
-                let member = ids::expect(Kind::Member, &input.member_id, "member_id")?;
+                let member = ids::expect_opt(Kind::Member, input.member_id.as_ref(), "member_id")?;
                 meetings::rsvp(&r.db, &r.actor, meeting, member, input.response.into()).await
             }
             .await,

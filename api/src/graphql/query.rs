@@ -16,11 +16,11 @@ use super::types::*;
 
 /// Reading Muster.
 #[derive(Default)]
-pub struct Query;
+pub struct CoreQuery;
 
 #[Object]
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
-impl Query {
+impl CoreQuery {
     /// Any object by its global id; null when it does not exist or you may
     /// not see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {

@@ -50,6 +50,38 @@ where
     Ok(load_one(ctx, key).await?.unwrap_or_default())
 }
 
+/// The group with this id, if any and visible.
+async fn group_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Group>> {
+    match id {
+        Some(id) => Ok(load_one(ctx, GroupById(id)).await?.map(Group)),
+        None => Ok(None),
+    }
+}
+
+/// The project with this id, if any and visible.
+async fn project_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Project>> {
+    match id {
+        Some(id) => Ok(load_one(ctx, ProjectById(id)).await?.map(Project)),
+        None => Ok(None),
+    }
+}
+
+/// The member with this id, if any.
+async fn member_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Member>> {
+    match id {
+        Some(id) => Ok(load_one(ctx, MemberById(id)).await?.map(Member)),
+        None => Ok(None),
+    }
+}
+
+/// The meeting with this id, if any and visible.
+async fn meeting_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Meeting>> {
+    match id {
+        Some(id) => Ok(load_one(ctx, MeetingById(id)).await?.map(Meeting)),
+        None => Ok(None),
+    }
+}
+
 fn order<T>(rows: &mut [T], dir: OrderDirection, cmp: impl Fn(&T, &T) -> Ordering) {
     rows.sort_by(|a, b| match dir {
         OrderDirection::Asc => cmp(a, b),
@@ -700,7 +732,7 @@ impl Project {
     }
     /// The strategic group it belongs to (null if you may not see it).
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        Ok(load_one(ctx, GroupById(self.0.group_id)).await?.map(Group))
+        group_of(ctx, Some(self.0.group_id)).await
     }
     /// Its meetings, by start time.
     #[graphql(
@@ -850,24 +882,15 @@ impl Meeting {
     }
     /// The group it belongs to, when it is a group's meeting.
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        match self.0.group_id {
-            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
-            None => Ok(None),
-        }
+        group_of(ctx, self.0.group_id).await
     }
     /// The project it belongs to, when it is a project's meeting.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        match self.0.project_id {
-            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
-            None => Ok(None),
-        }
+        project_of(ctx, self.0.project_id).await
     }
     /// The meeting this one replaced when that one was moved.
     async fn postponed_from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
-        match self.0.postponed_from_id {
-            Some(m) => Ok(load_one(ctx, MeetingById(m)).await?.map(Meeting)),
-            None => Ok(None),
-        }
+        meeting_of(ctx, self.0.postponed_from_id).await
     }
     /// The agenda, in order.
     #[graphql(
@@ -954,8 +977,22 @@ impl Organisation {
 }
 
 /// A person in the federation. E-mail and phone are shown only to those
-/// allowed to see them (today: admins); to others they are null.
+/// allowed to see them; to others they are null.
 pub struct Member(pub entities::member::Model);
+
+impl Member {
+    async fn contact_visible(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let actor = &req(ctx).actor;
+        if actor.is_admin() || actor.member_id() == Some(self.0.id) {
+            return Ok(true);
+        }
+        if actor.member().is_none() {
+            return Ok(false);
+        }
+        let memberships = load_list(ctx, MembershipsOfMember(self.0.id)).await?;
+        Ok(policy::can_see_contact(actor, &self.0, &memberships))
+    }
+}
 
 #[Object]
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
@@ -966,17 +1003,22 @@ impl Member {
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
-    /// Private: null unless you may see it.
-    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        policy::can_see_contact(&req(ctx).actor, &self.0)
+    /// Private: shown to the member themself, the conveners of their groups
+    /// and projects, and admins; null to everyone else.
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        Ok(self
+            .contact_visible(ctx)
+            .await?
             .then_some(self.0.email.as_deref())
-            .flatten()
+            .flatten())
     }
-    /// Private: null unless you may see it.
-    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
-        policy::can_see_contact(&req(ctx).actor, &self.0)
+    /// Private, as `email`.
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        Ok(self
+            .contact_visible(ctx)
+            .await?
             .then_some(self.0.phone.as_deref())
-            .flatten()
+            .flatten())
     }
     /// `@name:server`.
     async fn matrix_user_id(&self) -> Option<&str> {
@@ -1046,21 +1088,13 @@ impl Membership {
         self.0.until
     }
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        Ok(load_one(ctx, MemberById(self.0.member_id))
-            .await?
-            .map(Member))
+        member_of(ctx, Some(self.0.member_id)).await
     }
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        match self.0.group_id {
-            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
-            None => Ok(None),
-        }
+        group_of(ctx, self.0.group_id).await
     }
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        match self.0.project_id {
-            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
-            None => Ok(None),
-        }
+        project_of(ctx, self.0.project_id).await
     }
 }
 
@@ -1096,23 +1130,14 @@ impl Alliance {
     }
     /// The group that holds it; null (with `project`) for the federation's own.
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        match self.0.group_id {
-            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
-            None => Ok(None),
-        }
+        group_of(ctx, self.0.group_id).await
     }
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        match self.0.project_id {
-            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
-            None => Ok(None),
-        }
+        project_of(ctx, self.0.project_id).await
     }
     /// The member who keeps in touch.
     async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        match self.0.contact_member_id {
-            Some(m) => Ok(load_one(ctx, MemberById(m)).await?.map(Member)),
-            None => Ok(None),
-        }
+        member_of(ctx, self.0.contact_member_id).await
     }
 }
 
@@ -1148,16 +1173,10 @@ impl Resource {
         self.0.created_at
     }
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        match self.0.group_id {
-            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
-            None => Ok(None),
-        }
+        group_of(ctx, self.0.group_id).await
     }
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        match self.0.project_id {
-            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
-            None => Ok(None),
-        }
+        project_of(ctx, self.0.project_id).await
     }
 }
 
@@ -1185,15 +1204,10 @@ impl AgendaItem {
     }
     /// Who put it on the agenda.
     async fn proposer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        match self.0.proposer_id {
-            Some(m) => Ok(load_one(ctx, MemberById(m)).await?.map(Member)),
-            None => Ok(None),
-        }
+        member_of(ctx, self.0.proposer_id).await
     }
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
-        Ok(load_one(ctx, MeetingById(self.0.meeting_id))
-            .await?
-            .map(Meeting))
+        meeting_of(ctx, Some(self.0.meeting_id)).await
     }
 }
 
@@ -1213,13 +1227,9 @@ impl Rsvp {
         self.0.updated_at
     }
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        Ok(load_one(ctx, MemberById(self.0.member_id))
-            .await?
-            .map(Member))
+        member_of(ctx, Some(self.0.member_id)).await
     }
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
-        Ok(load_one(ctx, MeetingById(self.0.meeting_id))
-            .await?
-            .map(Meeting))
+        meeting_of(ctx, Some(self.0.meeting_id)).await
     }
 }

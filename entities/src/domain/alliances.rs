@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::outbox::{EventKind, emit_row};
 use super::validate::{self, TEXT_MAX};
 use super::{Db, Patch, new_id, now, read, write_txn};
+use crate::policy::Owner;
 use crate::{
     Actor, AllianceKind, AllianceScope, AllianceStatus, DomainError, Result, alliance, policy,
 };
@@ -38,7 +39,7 @@ pub struct AlliancePatch {
 
 /// Records an alliance.
 pub async fn create(db: &impl Db, actor: &Actor, input: NewAlliance) -> Result<alliance::Model> {
-    policy::require_admin(actor, "record alliances")?;
+    policy::require_member(actor, "record alliances")?;
     let notes = validate::bounded("notes", input.notes.as_deref().unwrap_or(""), TEXT_MAX)?;
     if input.group_id.is_some() && input.project_id.is_some() {
         return Err(DomainError::invalid(
@@ -53,6 +54,12 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewAlliance) -> Result<a
     }
     if let Some(p) = input.project_id {
         read::live_project(&txn, p, "project_id").await?;
+    }
+    let owner = read::owner(&txn, input.group_id, input.project_id).await?;
+    if owner == Owner::default() {
+        policy::require_admin(actor, "record the federation's own alliances")?;
+    } else {
+        policy::require_convener(actor, owner, "add alliances here")?;
     }
     if let Some(m) = input.contact_member_id {
         read::live_member(&txn, m, "contact_member_id").await?;
@@ -86,11 +93,15 @@ pub async fn update(
     id: Uuid,
     patch: AlliancePatch,
 ) -> Result<alliance::Model> {
-    policy::require_admin(actor, "change alliances")?;
+    policy::require_member(actor, "change alliances")?;
     let txn = write_txn(db).await?;
-    let mut am = read::live_alliance(&txn, id, "id")
-        .await?
-        .into_active_model();
+    let current = read::live_alliance(&txn, id, "id").await?;
+    policy::require_convener(
+        actor,
+        read::owner(&txn, current.group_id, current.project_id).await?,
+        "change this alliance",
+    )?;
+    let mut am = current.into_active_model();
     if let Some(v) = patch.kind {
         am.kind = Set(v);
     }
@@ -118,11 +129,15 @@ pub async fn update(
 
 /// Archives an alliance; an archived alliance counts as ended.
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<alliance::Model> {
-    policy::require_admin(actor, "archive alliances")?;
+    policy::require_member(actor, "archive alliances")?;
     let txn = write_txn(db).await?;
-    let mut am = read::live_alliance(&txn, id, "id")
-        .await?
-        .into_active_model();
+    let current = read::live_alliance(&txn, id, "id").await?;
+    policy::require_convener(
+        actor,
+        read::owner(&txn, current.group_id, current.project_id).await?,
+        "archive this alliance",
+    )?;
+    let mut am = current.into_active_model();
     am.status = Set(AllianceStatus::Ended);
     am.archived_at = Set(Some(now()));
     am.updated_at = Set(now());

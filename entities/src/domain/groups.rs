@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::outbox::{EventKind, emit_row};
 use super::validate::{self, NAME_MAX, TEXT_MAX};
 use super::{Db, Patch, new_id, now, read, slugs, write_txn};
+use crate::policy::Owner;
 use crate::{Actor, DomainError, GroupStatus, Result, Visibility, group, group_succession, policy};
 
 /// The time zone a group gets when none is given: the federation's.
@@ -100,9 +101,13 @@ pub async fn update(
     id: Uuid,
     patch: GroupPatch,
 ) -> Result<group::Model> {
-    policy::require_admin(actor, "change groups")?;
+    policy::require_member(actor, "change groups")?;
     let txn = write_txn(db).await?;
     let current = read::live_group(&txn, id, "id").await?;
+    policy::require_convener(actor, Owner::group(id), "change this group")?;
+    if patch.succeeds.is_some() || patch.visibility.is_some() {
+        policy::require_admin(actor, "change what a group succeeds or who may see it")?;
+    }
     let mut am = current.into_active_model();
     if let Some(v) = patch.name {
         am.name = Set(validate::required("name", &v, NAME_MAX)?);

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::outbox::{EventKind, emit, emit_row};
 use super::validate::{self, NAME_MAX, TEXT_MAX};
 use super::{Db, new_id, now, read, write_txn};
+use crate::policy::Owner;
 use crate::{
     Actor, AgendaItemStatus, DomainError, MeetingFormat, MeetingKind, MeetingStatus, Result,
     RsvpResponse, Visibility, agenda_item, attendance, meeting, policy, rsvp,
@@ -79,6 +80,21 @@ pub struct MoveMeeting {
     pub reason: Option<String>,
 }
 
+/// The member a member actor acts for: themself, unless they are an admin
+/// naming someone else.
+fn acting_for(actor: &Actor, named: Option<Uuid>, field: &str, what: &str) -> Result<Uuid> {
+    match (actor.member_id(), named) {
+        (_, Some(n)) if actor.is_admin() => Ok(n),
+        (Some(me), None) => Ok(me),
+        (Some(me), Some(n)) if n == me => Ok(me),
+        (Some(_), Some(_)) => Err(DomainError::Forbidden(what.to_owned())),
+        (None, _) => Err(DomainError::invalid(
+            field,
+            format!("{field} is needed: this key does not speak for a member"),
+        )),
+    }
+}
+
 fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<()> {
     if ends_at <= starts_at {
         return Err(DomainError::invalid(
@@ -122,6 +138,35 @@ fn require_open(m: &meeting::Model, field: &str, doing: &str) -> Result<()> {
     }
 }
 
+/// Where a meeting belongs, for the permission rules.
+pub async fn owner(db: &impl Db, m: &meeting::Model) -> Result<Owner> {
+    Ok(match (m.group_id, m.project_id) {
+        (_, Some(p)) => {
+            let project =
+                read::get::<crate::project::Entity>(db, p, "project", "project_id").await?;
+            Owner::project(p, project.group_id)
+        }
+        (Some(g), None) => Owner::group(g),
+        (None, None) => Owner::default(),
+    })
+}
+
+/// Loads a meeting the actor may see, for a change; one they may not see
+/// is reported as not found, so its existence is not revealed.
+async fn get_visible(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+) -> Result<(meeting::Model, Owner)> {
+    let m = get(db, id, field).await?;
+    let owner = owner(db, &m).await?;
+    if !policy::can_see(actor, m.visibility, owner) {
+        return Err(DomainError::not_found("meeting", field, &id));
+    }
+    Ok((m, owner))
+}
+
 /// Loads a meeting for a change.
 pub async fn get(db: &impl Db, id: Uuid, field: &str) -> Result<meeting::Model> {
     read::get::<meeting::Entity>(db, id, "meeting", field).await
@@ -129,7 +174,7 @@ pub async fn get(db: &impl Db, id: Uuid, field: &str) -> Result<meeting::Model> 
 
 /// Puts a meeting in the calendar of a group or a project.
 pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<meeting::Model> {
-    policy::require_admin(actor, "schedule meetings")?;
+    policy::require_member(actor, "schedule meetings")?;
     let title = validate::required("title", &input.title, NAME_MAX)?;
     let ends_at = input
         .ends_at
@@ -148,10 +193,16 @@ pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<
     let (zone, visibility) = match (input.group_id, input.project_id) {
         (Some(g), None) => {
             let g = read::live_group(&txn, g, "group_id").await?;
+            policy::require_convener(actor, Owner::group(g.id), "schedule this group's meetings")?;
             (g.time_zone, g.visibility)
         }
         (None, Some(p)) => {
             let p = read::live_project(&txn, p, "project_id").await?;
+            policy::require_convener(
+                actor,
+                Owner::project(p.id, p.group_id),
+                "schedule this project's meetings",
+            )?;
             let zone = match p.time_zone {
                 Some(z) => z,
                 None => {
@@ -208,9 +259,10 @@ pub async fn update(
     id: Uuid,
     patch: MeetingPatch,
 ) -> Result<meeting::Model> {
-    policy::require_admin(actor, "change meetings")?;
+    policy::require_member(actor, "change meetings")?;
     let txn = write_txn(db).await?;
-    let current = get(&txn, id, "id").await?;
+    let (current, owner) = get_visible(&txn, actor, id, "id").await?;
+    policy::require_convener(actor, owner, "change this meeting")?;
     require_open(&current, "id", "change it")?;
     if let Some(s) = patch.status
         && !(s == current.status
@@ -258,10 +310,11 @@ pub async fn update(
 /// one's open agenda items move with it. RSVPs do not carry over: people
 /// answer again for the new time. Returns the new meeting.
 pub async fn move_to(db: &impl Db, actor: &Actor, input: MoveMeeting) -> Result<meeting::Model> {
-    policy::require_admin(actor, "move meetings")?;
+    policy::require_member(actor, "move meetings")?;
     let reason = validate::optional("reason", input.reason.as_deref(), TEXT_MAX)?;
     let txn = write_txn(db).await?;
-    let old = get(&txn, input.meeting_id, "meeting_id").await?;
+    let (old, owner) = get_visible(&txn, actor, input.meeting_id, "meeting_id").await?;
+    policy::require_convener(actor, owner, "move this meeting")?;
     require_open(&old, "meeting_id", "move it")?;
     let ends_at = input
         .ends_at
@@ -329,10 +382,11 @@ pub async fn cancel(
     id: Uuid,
     reason: Option<String>,
 ) -> Result<meeting::Model> {
-    policy::require_admin(actor, "cancel meetings")?;
+    policy::require_member(actor, "cancel meetings")?;
     let reason = validate::optional("reason", reason.as_deref(), TEXT_MAX)?;
     let txn = write_txn(db).await?;
-    let current = get(&txn, id, "id").await?;
+    let (current, owner) = get_visible(&txn, actor, id, "id").await?;
+    policy::require_convener(actor, owner, "cancel this meeting")?;
     require_open(&current, "id", "cancel it")?;
     let mut am = current.into_active_model();
     am.status = Set(MeetingStatus::Cancelled);
@@ -345,17 +399,19 @@ pub async fn cancel(
 }
 
 /// Records a member's answer to a meeting; a second answer replaces the
-/// first.
+/// first. Members answer for themselves (`member_id` `None`); admins may
+/// answer for anyone.
 pub async fn rsvp(
     db: &impl Db,
     actor: &Actor,
     meeting_id: Uuid,
-    member_id: Uuid,
+    member_id: Option<Uuid>,
     response: RsvpResponse,
 ) -> Result<rsvp::Model> {
-    policy::require_admin(actor, "answer for other members")?;
+    policy::require_member(actor, "answer invitations")?;
+    let member_id = acting_for(actor, member_id, "member_id", "answer for other members")?;
     let txn = write_txn(db).await?;
-    let m = get(&txn, meeting_id, "meeting_id").await?;
+    let (m, _) = get_visible(&txn, actor, meeting_id, "meeting_id").await?;
     require_open(&m, "meeting_id", "answer it")?;
     read::live_member(&txn, member_id, "member_id").await?;
     let t = now();
@@ -397,10 +453,20 @@ pub async fn add_agenda_item(
     text: &str,
     proposer_id: Option<Uuid>,
 ) -> Result<agenda_item::Model> {
-    policy::require_admin(actor, "add agenda items")?;
+    policy::require_member(actor, "add agenda items")?;
+    let proposer_id = if actor.is_admin() {
+        proposer_id
+    } else {
+        Some(acting_for(
+            actor,
+            proposer_id,
+            "proposer_id",
+            "propose in someone else's name",
+        )?)
+    };
     let text = validate::required("text", text, TEXT_MAX)?;
     let txn = write_txn(db).await?;
-    let m = get(&txn, meeting_id, "meeting_id").await?;
+    let (m, _) = get_visible(&txn, actor, meeting_id, "meeting_id").await?;
     require_open(&m, "meeting_id", "add to its agenda")?;
     if let Some(p) = proposer_id {
         read::live_member(&txn, p, "proposer_id").await?;
@@ -434,9 +500,10 @@ pub async fn record_held(
     id: Uuid,
     attendees: &[Uuid],
 ) -> Result<meeting::Model> {
-    policy::require_admin(actor, "record attendance")?;
+    policy::require_member(actor, "record attendance")?;
     let txn = write_txn(db).await?;
-    let current = get(&txn, id, "id").await?;
+    let (current, owner) = get_visible(&txn, actor, id, "id").await?;
+    policy::require_convener(actor, owner, "record this meeting's attendance")?;
     require_open(&current, "id", "mark it held")?;
     let t = now();
     for &member in attendees {

@@ -135,7 +135,10 @@ pub async fn update(
     id: Uuid,
     patch: MemberPatch,
 ) -> Result<member::Model> {
-    policy::require_admin(actor, "change members")?;
+    policy::require_member(actor, "change members")?;
+    if actor.member_id() != Some(id) || patch.is_admin.is_some() {
+        policy::require_admin(actor, "change other members")?;
+    }
     let txn = write_txn(db).await?;
     let mut am = read::live_member(&txn, id, "id").await?.into_active_model();
     if let Some(v) = patch.display_name {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::outbox::{EventKind, emit_row};
 use super::validate;
 use super::{Db, Patch, new_id, now, read, write_txn};
+use crate::policy::Owner;
 use crate::{Actor, DomainError, Involvement, MembershipStatus, Result, Role, membership, policy};
 
 /// Most hours a month a membership may state.
@@ -66,7 +67,15 @@ pub async fn create(
     actor: &Actor,
     input: NewMembership,
 ) -> Result<membership::Model> {
-    policy::require_admin(actor, "add memberships")?;
+    policy::require_member(actor, "join")?;
+    let joining_self = actor.member_id() == Some(input.member_id)
+        && matches!(input.role, Role::Member | Role::Observer);
+    let allowed = actor.is_admin() || joining_self;
+    if !allowed {
+        return Err(DomainError::Forbidden(
+            "add other people or give roles other than member or observer: ask an admin".into(),
+        ));
+    }
     let commitment_hours = hours(input.commitment_hours)?;
     let involvement = input
         .involvement
@@ -75,7 +84,10 @@ pub async fn create(
     read::live_member(&txn, input.member_id, "member_id").await?;
     let existing = match (input.group_id, input.project_id) {
         (Some(g), None) => {
-            read::live_group(&txn, g, "group_id").await?;
+            let group = read::live_group(&txn, g, "group_id").await?;
+            if !policy::can_see(actor, group.visibility, Owner::group(g)) {
+                return Err(DomainError::not_found("group", "group_id", &g));
+            }
             membership::Entity::find()
                 .filter(membership::Column::MemberId.eq(input.member_id))
                 .filter(membership::Column::GroupId.eq(g))
@@ -83,7 +95,14 @@ pub async fn create(
                 .await?
         }
         (None, Some(p)) => {
-            read::live_project(&txn, p, "project_id").await?;
+            let project = read::live_project(&txn, p, "project_id").await?;
+            if !policy::can_see(
+                actor,
+                project.visibility,
+                Owner::project(p, project.group_id),
+            ) {
+                return Err(DomainError::not_found("project", "project_id", &p));
+            }
             membership::Entity::find()
                 .filter(membership::Column::MemberId.eq(input.member_id))
                 .filter(membership::Column::ProjectId.eq(p))
@@ -150,9 +169,14 @@ pub async fn update(
     id: Uuid,
     patch: MembershipPatch,
 ) -> Result<membership::Model> {
-    policy::require_admin(actor, "change memberships")?;
+    policy::require_member(actor, "change memberships")?;
     let txn = write_txn(db).await?;
     let current = read::live_membership(&txn, id, "id").await?;
+    let owner = read::owner(&txn, current.group_id, current.project_id).await?;
+    let own_terms = actor.member_id() == Some(current.member_id) && patch.role.is_none();
+    if !(own_terms || policy::convenes(actor, owner)) {
+        return Err(DomainError::Forbidden("change this membership: only the member (not their role), its conveners and admins may".into()));
+    }
     if let Some(Some(until)) = patch.until
         && until < current.since
     {
@@ -187,9 +211,16 @@ pub async fn update(
 /// Ends a membership: the member stepped back. It leaves lists; its
 /// history (since, until, role) stays.
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<membership::Model> {
-    policy::require_admin(actor, "end memberships")?;
+    policy::require_member(actor, "end memberships")?;
     let txn = write_txn(db).await?;
     let current = read::live_membership(&txn, id, "id").await?;
+    if actor.member_id() != Some(current.member_id) {
+        policy::require_convener(
+            actor,
+            read::owner(&txn, current.group_id, current.project_id).await?,
+            "end someone else's membership",
+        )?;
+    }
     let t = now();
     let until = current.until.unwrap_or(t);
     let mut am = current.into_active_model();

@@ -39,6 +39,9 @@ pub enum EventKind {
     MeetingCancelled,
     RsvpChanged,
     AgendaItemAdded,
+    SignUpSubmitted,
+    SignUpApproved,
+    SignUpDeclined,
 }
 
 impl EventKind {
@@ -71,6 +74,9 @@ impl EventKind {
             Self::MeetingCancelled => "meeting.cancelled",
             Self::RsvpChanged => "rsvp.changed",
             Self::AgendaItemAdded => "agenda_item.added",
+            Self::SignUpSubmitted => "sign_up.submitted",
+            Self::SignUpApproved => "sign_up.approved",
+            Self::SignUpDeclined => "sign_up.declined",
         }
     }
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::outbox::{EventKind, emit_row};
 use super::validate::{self, NAME_MAX, TEXT_MAX};
 use super::{Db, Patch, new_id, now, read, slugs, write_txn};
+use crate::policy::Owner;
 use crate::{Actor, DomainError, ProjectStatus, Result, Visibility, policy, project};
 
 /// What `create` needs.
@@ -59,13 +60,14 @@ fn zone(value: Option<&str>) -> Result<Option<String>> {
 
 /// Adds a project group under a strategic group.
 pub async fn create(db: &impl Db, actor: &Actor, input: NewProject) -> Result<project::Model> {
-    policy::require_admin(actor, "create projects")?;
+    policy::require_member(actor, "create projects")?;
     let name = validate::required("name", &input.name, NAME_MAX)?;
     let goal = validate::bounded("goal", &input.goal, TEXT_MAX)?;
     check_dates(input.starts_on, input.ends_on)?;
     let time_zone = zone(input.time_zone.as_deref())?;
     let txn = write_txn(db).await?;
     let group = read::live_group(&txn, input.group_id, "group_id").await?;
+    policy::require_convener(actor, Owner::group(group.id), "add projects to this group")?;
     let slug = slugs::assign::<project::Entity>(
         &txn,
         project::Column::Slug,
@@ -105,9 +107,14 @@ pub async fn update(
     id: Uuid,
     patch: ProjectPatch,
 ) -> Result<project::Model> {
-    policy::require_admin(actor, "change projects")?;
+    policy::require_member(actor, "change projects")?;
     let txn = write_txn(db).await?;
     let current = read::live_project(&txn, id, "id").await?;
+    policy::require_convener(
+        actor,
+        Owner::project(id, current.group_id),
+        "change this project",
+    )?;
     let starts = patch.starts_on.unwrap_or(current.starts_on);
     let ends = patch.ends_on.unwrap_or(current.ends_on);
     check_dates(starts, ends)?;
@@ -138,11 +145,15 @@ pub async fn update(
 
 /// Archives a project: it leaves lists and can no longer be changed.
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<project::Model> {
-    policy::require_admin(actor, "archive projects")?;
+    policy::require_member(actor, "archive projects")?;
     let txn = write_txn(db).await?;
-    let mut am = read::live_project(&txn, id, "id")
-        .await?
-        .into_active_model();
+    let current = read::live_project(&txn, id, "id").await?;
+    policy::require_convener(
+        actor,
+        Owner::group(current.group_id),
+        "archive this project",
+    )?;
+    let mut am = current.into_active_model();
     am.archived_at = Set(Some(now()));
     am.updated_at = Set(now());
     let model = am.update(&txn).await?;

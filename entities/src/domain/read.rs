@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter,
 use uuid::Uuid;
 
 use super::Db;
+use crate::actor::MemberActor;
 use crate::{
     Actor, DomainError, Result, agenda_item, alliance, group, group_succession, meeting, member,
     membership, organisation, policy, project, resource, rsvp,
@@ -48,9 +49,55 @@ live!(live_membership, membership, "membership");
 live!(live_alliance, alliance, "alliance");
 live!(live_resource, resource, "resource");
 
-/// The condition "visible to `actor`" on a visibility column.
-fn visible(actor: &Actor, column: impl ColumnTrait) -> Condition {
-    Condition::all().add(column.is_in(policy::visible_levels(actor).iter().copied()))
+/// The condition "visible to `actor`" on a visibility column: the levels
+/// the actor sees everywhere, or `private` where `private_match` says the
+/// row is the member's own.
+fn visible(
+    actor: &Actor,
+    column: impl ColumnTrait,
+    private_match: impl FnOnce(&MemberActor) -> Condition,
+) -> Condition {
+    let mut c = Condition::any().add(column.is_in(policy::visible_levels(actor).iter().copied()));
+    if let Some(m) = actor.member()
+        && !policy::sees_everything(actor)
+    {
+        c = c.add(
+            Condition::all()
+                .add(column.eq(crate::Visibility::Private))
+                .add(private_match(m)),
+        );
+    }
+    c
+}
+
+fn group_visible(actor: &Actor) -> Condition {
+    visible(actor, group::Column::Visibility, |m| {
+        Condition::all().add(group::Column::Id.is_in(m.group_ids()))
+    })
+}
+
+fn project_visible(actor: &Actor) -> Condition {
+    visible(actor, project::Column::Visibility, |m| {
+        Condition::any()
+            .add(project::Column::Id.is_in(m.visible_projects.iter().copied()))
+            .add(project::Column::GroupId.is_in(m.group_ids()))
+    })
+}
+
+fn meeting_visible(actor: &Actor) -> Condition {
+    visible(actor, meeting::Column::Visibility, |m| {
+        Condition::any()
+            .add(meeting::Column::GroupId.is_in(m.group_ids()))
+            .add(meeting::Column::ProjectId.is_in(m.visible_projects.iter().copied()))
+    })
+}
+
+fn resource_visible(actor: &Actor) -> Condition {
+    visible(actor, resource::Column::Visibility, |m| {
+        Condition::any()
+            .add(resource::Column::GroupId.is_in(m.group_ids()))
+            .add(resource::Column::ProjectId.is_in(m.visible_projects.iter().copied()))
+    })
 }
 
 /// The condition "not archived, unless `actor` asked and may".
@@ -72,7 +119,7 @@ pub struct GroupFilter {
 /// The groups `actor` may see, by name.
 pub async fn groups(db: &impl Db, actor: &Actor, f: &GroupFilter) -> Result<Vec<group::Model>> {
     let mut q = group::Entity::find()
-        .filter(visible(actor, group::Column::Visibility))
+        .filter(group_visible(actor))
         .filter(live_only(
             actor,
             f.include_archived,
@@ -102,7 +149,7 @@ pub async fn projects(
     f: &ProjectFilter,
 ) -> Result<Vec<project::Model>> {
     let mut q = project::Entity::find()
-        .filter(visible(actor, project::Column::Visibility))
+        .filter(project_visible(actor))
         .filter(live_only(
             actor,
             f.include_archived,
@@ -151,7 +198,7 @@ pub async fn meetings(
     actor: &Actor,
     f: &MeetingFilter,
 ) -> Result<Vec<meeting::Model>> {
-    let mut q = meeting::Entity::find().filter(visible(actor, meeting::Column::Visibility));
+    let mut q = meeting::Entity::find().filter(meeting_visible(actor));
     if let Some(s) = &f.status {
         q = q.filter(meeting::Column::Status.is_in(s.iter().copied()));
     }
@@ -243,11 +290,24 @@ async fn visible_alliances(
     actor: &Actor,
     rows: Vec<alliance::Model>,
 ) -> Result<Vec<alliance::Model>> {
-    if policy::visible_levels(actor).len() == crate::Visibility::ALL.len() {
+    // An alliance of neither a group nor a project is the federation's own.
+    visible_owned(db, actor, rows, |a| (a.group_id, a.project_id), true).await
+}
+
+/// Keeps the rows whose owning group or project `actor` may see; a row
+/// with no owner is kept when `ownerless_visible`.
+async fn visible_owned<T>(
+    db: &impl Db,
+    actor: &Actor,
+    rows: Vec<T>,
+    owner: impl Fn(&T) -> (Option<Uuid>, Option<Uuid>),
+    ownerless_visible: bool,
+) -> Result<Vec<T>> {
+    if policy::sees_everything(actor) {
         return Ok(rows);
     }
-    let group_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.group_id).collect();
-    let project_ids: Vec<Uuid> = rows.iter().filter_map(|a| a.project_id).collect();
+    let group_ids: Vec<Uuid> = rows.iter().filter_map(|r| owner(r).0).collect();
+    let project_ids: Vec<Uuid> = rows.iter().filter_map(|r| owner(r).1).collect();
     let groups: Vec<Uuid> = groups_by_ids(db, actor, &group_ids)
         .await?
         .into_iter()
@@ -260,9 +320,11 @@ async fn visible_alliances(
         .collect();
     Ok(rows
         .into_iter()
-        .filter(|a| {
-            a.group_id.is_none_or(|g| groups.contains(&g))
-                && a.project_id.is_none_or(|p| projects.contains(&p))
+        .filter(|r| match owner(r) {
+            (None, None) => ownerless_visible,
+            (g, p) => {
+                g.is_none_or(|g| groups.contains(&g)) && p.is_none_or(|p| projects.contains(&p))
+            }
         })
         .collect())
 }
@@ -285,7 +347,7 @@ pub async fn resources(
     f: &ResourceFilter,
 ) -> Result<Vec<resource::Model>> {
     let mut q = resource::Entity::find()
-        .filter(visible(actor, resource::Column::Visibility))
+        .filter(resource_visible(actor))
         .filter(live_only(
             actor,
             f.include_archived,
@@ -321,12 +383,12 @@ pub async fn resources(
 // ---- batch look-ups for the DataLoaders: one statement per call ----------
 
 macro_rules! by_ids {
-    ($fn:ident, $module:ident, visibility) => {
+    ($fn:ident, $module:ident, $visible:ident) => {
         #[doc = concat!("The `", stringify!($module), "` rows with these ids that `actor` may see.")]
         pub async fn $fn(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<$module::Model>> {
             Ok($module::Entity::find()
                 .filter($module::Column::Id.is_in(ids.iter().copied()))
-                .filter(visible(actor, $module::Column::Visibility))
+                .filter($visible(actor))
                 .all(db)
                 .await?)
         }
@@ -346,10 +408,10 @@ macro_rules! by_ids {
     };
 }
 
-by_ids!(groups_by_ids, group, visibility);
-by_ids!(projects_by_ids, project, visibility);
-by_ids!(meetings_by_ids, meeting, visibility);
-by_ids!(resources_by_ids, resource, visibility);
+by_ids!(groups_by_ids, group, group_visible);
+by_ids!(projects_by_ids, project, project_visible);
+by_ids!(meetings_by_ids, meeting, meeting_visible);
+by_ids!(resources_by_ids, resource, resource_visible);
 by_ids!(organisations_by_ids, organisation);
 by_ids!(members_by_ids, member);
 
@@ -371,28 +433,7 @@ async fn visible_memberships(
     actor: &Actor,
     rows: Vec<membership::Model>,
 ) -> Result<Vec<membership::Model>> {
-    if policy::visible_levels(actor).len() == crate::Visibility::ALL.len() {
-        return Ok(rows);
-    }
-    let group_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.group_id).collect();
-    let project_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.project_id).collect();
-    let groups: Vec<Uuid> = groups_by_ids(db, actor, &group_ids)
-        .await?
-        .into_iter()
-        .map(|g| g.id)
-        .collect();
-    let projects: Vec<Uuid> = projects_by_ids(db, actor, &project_ids)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter(|m| {
-            m.group_id.is_some_and(|g| groups.contains(&g))
-                || m.project_id.is_some_and(|p| projects.contains(&p))
-        })
-        .collect())
+    visible_owned(db, actor, rows, |m| (m.group_id, m.project_id), false).await
 }
 
 /// Alliances by id, of the federation or of groups and projects `actor` may see.
@@ -456,7 +497,7 @@ pub async fn projects_of_groups(
 ) -> Result<Vec<project::Model>> {
     Ok(project::Entity::find()
         .filter(project::Column::GroupId.is_in(group_ids.iter().copied()))
-        .filter(visible(actor, project::Column::Visibility))
+        .filter(project_visible(actor))
         .filter(project::Column::ArchivedAt.is_null())
         .order_by_asc(project::Column::Name)
         .order_by_asc(project::Column::Id)
@@ -479,7 +520,7 @@ pub async fn meetings_of(
     };
     Ok(meeting::Entity::find()
         .filter(column.is_in(ids.iter().copied()))
-        .filter(visible(actor, meeting::Column::Visibility))
+        .filter(meeting_visible(actor))
         .order_by_asc(meeting::Column::StartsAt)
         .order_by_asc(meeting::Column::Id)
         .all(db)
@@ -553,7 +594,7 @@ pub async fn resources_of(
     };
     Ok(resource::Entity::find()
         .filter(column.is_in(ids.iter().copied()))
-        .filter(visible(actor, resource::Column::Visibility))
+        .filter(resource_visible(actor))
         .filter(resource::Column::ArchivedAt.is_null())
         .order_by_asc(resource::Column::Title)
         .all(db)
@@ -606,7 +647,7 @@ pub async fn group_by_slug(
 ) -> Result<Option<group::Model>> {
     Ok(group::Entity::find()
         .filter(group::Column::Slug.eq(slug.trim()))
-        .filter(visible(actor, group::Column::Visibility))
+        .filter(group_visible(actor))
         .filter(live_only(actor, true, group::Column::ArchivedAt))
         .one(db)
         .await?)
@@ -620,7 +661,7 @@ pub async fn project_by_slug(
 ) -> Result<Option<project::Model>> {
     Ok(project::Entity::find()
         .filter(project::Column::Slug.eq(slug.trim()))
-        .filter(visible(actor, project::Column::Visibility))
+        .filter(project_visible(actor))
         .filter(live_only(actor, true, project::Column::ArchivedAt))
         .one(db)
         .await?)
@@ -637,4 +678,25 @@ pub async fn organisation_by_slug(
         .filter(live_only(actor, true, organisation::Column::ArchivedAt))
         .one(db)
         .await?)
+}
+
+/// Where a row of a group or project belongs (the project's group loaded),
+/// for the permission rules; neither means the federation itself.
+pub async fn owner(
+    db: &impl Db,
+    group: Option<Uuid>,
+    project: Option<Uuid>,
+) -> Result<policy::Owner> {
+    Ok(match (group, project) {
+        (_, Some(p)) => {
+            let project = get::<project::Entity>(db, p, "project", "project_id").await?;
+            policy::Owner {
+                group,
+                project: Some(p),
+                project_group: Some(project.group_id),
+            }
+        }
+        (Some(g), None) => policy::Owner::group(g),
+        (None, None) => policy::Owner::default(),
+    })
 }

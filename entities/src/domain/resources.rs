@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::outbox::{EventKind, emit_row};
 use super::validate::{self, NAME_MAX};
 use super::{Db, new_id, now, read, write_txn};
+use crate::policy::Owner;
 use crate::{Actor, DomainError, ResourceKind, Result, Visibility, policy, resource};
 
 /// What `create` needs. At most one of `group_id` and `project_id`.
@@ -38,7 +39,7 @@ pub struct ResourcePatch {
 
 /// Adds a resource.
 pub async fn create(db: &impl Db, actor: &Actor, input: NewResource) -> Result<resource::Model> {
-    policy::require_admin(actor, "add resources")?;
+    policy::require_member(actor, "add resources")?;
     let title = validate::required("title", &input.title, NAME_MAX)?;
     let url = validate::url("url", &input.url)?;
     let audience = validate::bounded(
@@ -59,6 +60,12 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewResource) -> Result<r
     }
     if let Some(p) = input.project_id {
         read::live_project(&txn, p, "project_id").await?;
+    }
+    let owner = read::owner(&txn, input.group_id, input.project_id).await?;
+    if owner == Owner::default() {
+        policy::require_admin(actor, "record the federation's own resources")?;
+    } else {
+        policy::require_convener(actor, owner, "add resources here")?;
     }
     let t = now();
     let model = resource::ActiveModel {
@@ -89,11 +96,15 @@ pub async fn update(
     id: Uuid,
     patch: ResourcePatch,
 ) -> Result<resource::Model> {
-    policy::require_admin(actor, "change resources")?;
+    policy::require_member(actor, "change resources")?;
     let txn = write_txn(db).await?;
-    let mut am = read::live_resource(&txn, id, "id")
-        .await?
-        .into_active_model();
+    let current = read::live_resource(&txn, id, "id").await?;
+    policy::require_convener(
+        actor,
+        read::owner(&txn, current.group_id, current.project_id).await?,
+        "change this resource",
+    )?;
+    let mut am = current.into_active_model();
     if let Some(v) = patch.title {
         am.title = Set(validate::required("title", &v, NAME_MAX)?);
     }
@@ -121,11 +132,15 @@ pub async fn update(
 
 /// Archives a resource.
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<resource::Model> {
-    policy::require_admin(actor, "archive resources")?;
+    policy::require_member(actor, "archive resources")?;
     let txn = write_txn(db).await?;
-    let mut am = read::live_resource(&txn, id, "id")
-        .await?
-        .into_active_model();
+    let current = read::live_resource(&txn, id, "id").await?;
+    policy::require_convener(
+        actor,
+        read::owner(&txn, current.group_id, current.project_id).await?,
+        "archive this resource",
+    )?;
+    let mut am = current.into_active_model();
     am.archived_at = Set(Some(now()));
     am.updated_at = Set(now());
     let model = am.update(&txn).await?;

@@ -17,6 +17,10 @@ pub struct Model {
     pub token_hash: String,
     pub scopes: Json,
     pub member_id: Option<Uuid>,
+    /// The organisation a partner key belongs to.
+    pub organisation_id: Option<Uuid>,
+    /// When a member session stops working.
+    pub expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,

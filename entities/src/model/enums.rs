@@ -222,3 +222,12 @@ text_enum!(
         Member = "member",
     }
 );
+
+text_enum!(
+    /// Where a website sign-up stands.
+    SignUpStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Declined = "declined",
+    }
+);

@@ -17,3 +17,4 @@ pub mod outbox;
 pub mod project;
 pub mod resource;
 pub mod rsvp;
+pub mod sign_up;

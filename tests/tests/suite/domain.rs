@@ -291,10 +291,10 @@ async fn meeting_lifecycle_with_outbox(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(second.position, 2);
-    let r1 = meetings::rsvp(&db.conn, &ADMIN, m.id, sam.id, RsvpResponse::Maybe)
+    let r1 = meetings::rsvp(&db.conn, &ADMIN, m.id, Some(sam.id), RsvpResponse::Maybe)
         .await
         .unwrap();
-    let r2 = meetings::rsvp(&db.conn, &ADMIN, m.id, sam.id, RsvpResponse::Yes)
+    let r2 = meetings::rsvp(&db.conn, &ADMIN, m.id, Some(sam.id), RsvpResponse::Yes)
         .await
         .unwrap();
     assert_eq!(r1.id, r2.id, "a second answer replaces the first");
@@ -327,7 +327,7 @@ async fn meeting_lifecycle_with_outbox(backend: Backend) {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidState);
     assert_eq!(
-        meetings::rsvp(&db.conn, &ADMIN, m.id, sam.id, RsvpResponse::No)
+        meetings::rsvp(&db.conn, &ADMIN, m.id, Some(sam.id), RsvpResponse::No)
             .await
             .unwrap_err()
             .code(),

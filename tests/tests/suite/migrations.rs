@@ -11,7 +11,8 @@ async fn table_exists(db: &muster_tests::TestDb, table: &str) -> bool {
         .is_ok()
 }
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
+    "sign_ups",
     "organisations",
     "members",
     "groups",
