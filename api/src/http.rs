@@ -29,7 +29,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, ServerError, Value};
 use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -235,7 +235,8 @@ const REQUEST_ERROR_CODES: &[&str] = &[
     "GRAPHQL_VALIDATION_FAILED",
     "DEPTH_LIMIT_EXCEEDED",
     "COMPLEXITY_LIMIT_EXCEEDED",
-    "LIMIT_EXCEEDED",
+    "RECURSION_LIMIT_EXCEEDED",
+    "DIRECTIVE_LIMIT_EXCEEDED",
     "ALIAS_LIMIT_EXCEEDED",
     "TOKEN_LIMIT_EXCEEDED",
     "BAD_REQUEST",
@@ -277,11 +278,10 @@ fn engine_code(m: &str, before_execution: bool) -> &'static str {
         "DEPTH_LIMIT_EXCEEDED"
     } else if m.contains("too complex") {
         "COMPLEXITY_LIMIT_EXCEEDED"
-    } else if m.contains("recursion")
-        || m.contains("too many directives")
-        || m.contains("directives") && m.contains("limit")
-    {
-        "LIMIT_EXCEEDED"
+    } else if m.contains("recursion depth") {
+        "RECURSION_LIMIT_EXCEEDED"
+    } else if m.contains("number of directives") {
+        "DIRECTIVE_LIMIT_EXCEEDED"
     } else if m.starts_with(" --> ")
         || m.contains("expected") && before_execution && !m.contains("Invalid value")
     {
@@ -381,6 +381,31 @@ fn respond(call: &Call, batch: &BatchResponse) -> Response {
     call.finish((status, [(header::CONTENT_TYPE, ct)], body.to_string()).into_response())
 }
 
+/// How much of an oversized body is read and thrown away, so that the
+/// client, still sending, gets the 413 rather than a broken connection.
+const DRAIN_MAX: usize = 16 * 1024 * 1024;
+
+/// The body, or `None` when it is larger than `limit` (then up to
+/// [`DRAIN_MAX`] of it has been read and discarded).
+async fn read_body(body: Body, limit: usize) -> Option<bytes::Bytes> {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        seen += chunk.len();
+        if seen > limit {
+            if seen > DRAIN_MAX {
+                return None;
+            }
+            continue;
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    (seen <= limit).then(|| buf.freeze())
+}
+
 fn client_ip(req: &Request) -> Option<IpAddr> {
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -415,7 +440,7 @@ async fn graphql_post(State(state): State<AppState>, req: Request) -> Response {
             );
         }
         let limit = state.settings.limits.body_bytes;
-        let Ok(bytes) = to_bytes(req.into_body(), limit).await else {
+        let Some(bytes) = read_body(req.into_body(), limit).await else {
             return call.refuse(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "DOCUMENT_TOO_LARGE",

@@ -143,15 +143,21 @@ pub struct TestApp {
 
 /// Serves the API on `127.0.0.1:0` over a fresh database.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `tweak`.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let db = fresh_db(backend).await;
     let (_, admin_token) =
         entities::domain::tokens::create_admin(&db.conn, &Actor::System, "tests")
             .await
             .unwrap();
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: db.url.clone(),
         ..Settings::default()
     };
+    tweak(&mut settings);
     let app = api::router(AppState::new(db.conn.clone(), settings));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -193,6 +199,23 @@ impl TestApp {
             status,
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
         )
+    }
+
+    /// POSTs a raw body with the given headers; returns status, headers and
+    /// body text.
+    pub async fn raw(
+        &self,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, reqwest::header::HeaderMap, String) {
+        let mut req = self.client.post(self.url("/graphql")).body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        (status, headers, resp.text().await.unwrap())
     }
 
     /// A query as nobody.

@@ -84,10 +84,10 @@ fn position(rows: &[Uuid], field: &str, c: &str) -> Result<(usize, bool), Domain
 fn count(field: &str, n: Option<i32>) -> Result<Option<usize>, DomainError> {
     match n {
         None => Ok(None),
-        Some(n) if (0..=MAX_PAGE).contains(&n) => Ok(usize::try_from(n).ok()),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(usize::try_from(n).ok()),
         Some(n) => Err(DomainError::invalid(
             field,
-            format!("{field} must be between 0 and {MAX_PAGE}, not {n}"),
+            format!("{field} must be between 1 and {MAX_PAGE}, not {n}"),
         )),
     }
 }

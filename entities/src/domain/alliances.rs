@@ -50,10 +50,10 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewAlliance) -> Result<a
     let txn = write_txn(db).await?;
     read::live_organisation(&txn, input.organisation_id, "organisation_id").await?;
     if let Some(g) = input.group_id {
-        read::live_group(&txn, g, "group_id").await?;
+        read::visible_group(&txn, actor, g, "group_id").await?;
     }
     if let Some(p) = input.project_id {
-        read::live_project(&txn, p, "project_id").await?;
+        read::visible_project(&txn, actor, p, "project_id").await?;
     }
     let owner = read::owner(&txn, input.group_id, input.project_id).await?;
     if owner == Owner::default() {

@@ -103,7 +103,7 @@ pub async fn update(
 ) -> Result<group::Model> {
     policy::require_member(actor, "change groups")?;
     let txn = write_txn(db).await?;
-    let current = read::live_group(&txn, id, "id").await?;
+    let current = read::visible_group(&txn, actor, id, "id").await?;
     policy::require_convener(actor, Owner::group(id), "change this group")?;
     if patch.succeeds.is_some() || patch.visibility.is_some() {
         policy::require_admin(actor, "change what a group succeeds or who may see it")?;
@@ -153,7 +153,9 @@ pub async fn update(
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<group::Model> {
     policy::require_admin(actor, "archive groups")?;
     let txn = write_txn(db).await?;
-    let mut am = read::live_group(&txn, id, "id").await?.into_active_model();
+    let mut am = read::visible_group(&txn, actor, id, "id")
+        .await?
+        .into_active_model();
     am.archived_at = Set(Some(now()));
     am.updated_at = Set(now());
     let model = am.update(&txn).await?;

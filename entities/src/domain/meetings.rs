@@ -192,12 +192,12 @@ pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<
     let txn = write_txn(db).await?;
     let (zone, visibility) = match (input.group_id, input.project_id) {
         (Some(g), None) => {
-            let g = read::live_group(&txn, g, "group_id").await?;
+            let g = read::visible_group(&txn, actor, g, "group_id").await?;
             policy::require_convener(actor, Owner::group(g.id), "schedule this group's meetings")?;
             (g.time_zone, g.visibility)
         }
         (None, Some(p)) => {
-            let p = read::live_project(&txn, p, "project_id").await?;
+            let p = read::visible_project(&txn, actor, p, "project_id").await?;
             policy::require_convener(
                 actor,
                 Owner::project(p.id, p.group_id),

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use super::outbox::{EventKind, emit_row};
 use super::validate;
 use super::{Db, Patch, new_id, now, read, write_txn};
-use crate::policy::Owner;
 use crate::{Actor, DomainError, Involvement, MembershipStatus, Result, Role, membership, policy};
 
 /// Most hours a month a membership may state.
@@ -84,10 +83,7 @@ pub async fn create(
     read::live_member(&txn, input.member_id, "member_id").await?;
     let existing = match (input.group_id, input.project_id) {
         (Some(g), None) => {
-            let group = read::live_group(&txn, g, "group_id").await?;
-            if !policy::can_see(actor, group.visibility, Owner::group(g)) {
-                return Err(DomainError::not_found("group", "group_id", &g));
-            }
+            read::visible_group(&txn, actor, g, "group_id").await?;
             membership::Entity::find()
                 .filter(membership::Column::MemberId.eq(input.member_id))
                 .filter(membership::Column::GroupId.eq(g))
@@ -95,14 +91,7 @@ pub async fn create(
                 .await?
         }
         (None, Some(p)) => {
-            let project = read::live_project(&txn, p, "project_id").await?;
-            if !policy::can_see(
-                actor,
-                project.visibility,
-                Owner::project(p, project.group_id),
-            ) {
-                return Err(DomainError::not_found("project", "project_id", &p));
-            }
+            read::visible_project(&txn, actor, p, "project_id").await?;
             membership::Entity::find()
                 .filter(membership::Column::MemberId.eq(input.member_id))
                 .filter(membership::Column::ProjectId.eq(p))

@@ -66,7 +66,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewProject) -> Result<pr
     check_dates(input.starts_on, input.ends_on)?;
     let time_zone = zone(input.time_zone.as_deref())?;
     let txn = write_txn(db).await?;
-    let group = read::live_group(&txn, input.group_id, "group_id").await?;
+    let group = read::visible_group(&txn, actor, input.group_id, "group_id").await?;
     policy::require_convener(actor, Owner::group(group.id), "add projects to this group")?;
     let slug = slugs::assign::<project::Entity>(
         &txn,
@@ -109,7 +109,7 @@ pub async fn update(
 ) -> Result<project::Model> {
     policy::require_member(actor, "change projects")?;
     let txn = write_txn(db).await?;
-    let current = read::live_project(&txn, id, "id").await?;
+    let current = read::visible_project(&txn, actor, id, "id").await?;
     policy::require_convener(
         actor,
         Owner::project(id, current.group_id),
@@ -147,7 +147,7 @@ pub async fn update(
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<project::Model> {
     policy::require_member(actor, "archive projects")?;
     let txn = write_txn(db).await?;
-    let current = read::live_project(&txn, id, "id").await?;
+    let current = read::visible_project(&txn, actor, id, "id").await?;
     policy::require_convener(
         actor,
         Owner::group(current.group_id),

@@ -700,3 +700,34 @@ pub async fn owner(
         (None, None) => policy::Owner::default(),
     })
 }
+
+/// A live group that `actor` may see, for a change; one they may not see is
+/// reported as not found, so its existence is not revealed.
+pub async fn visible_group(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+) -> Result<group::Model> {
+    let g = live_group(db, id, field).await?;
+    if policy::can_see(actor, g.visibility, policy::Owner::group(id)) {
+        Ok(g)
+    } else {
+        Err(DomainError::not_found("group", field, &id))
+    }
+}
+
+/// A live project that `actor` may see, for a change (see [`visible_group`]).
+pub async fn visible_project(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    field: &str,
+) -> Result<project::Model> {
+    let p = live_project(db, id, field).await?;
+    if policy::can_see(actor, p.visibility, policy::Owner::project(id, p.group_id)) {
+        Ok(p)
+    } else {
+        Err(DomainError::not_found("project", field, &id))
+    }
+}

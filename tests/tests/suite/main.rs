@@ -8,6 +8,7 @@
     clippy::missing_panics_doc
 )]
 
+mod access;
 mod api;
 mod domain;
 mod e2e;
