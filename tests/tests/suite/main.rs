@@ -13,4 +13,5 @@ mod api;
 mod domain;
 mod e2e;
 mod migrations;
+mod openid;
 mod schema;
