@@ -709,12 +709,11 @@ pub async fn visible_group(
     id: Uuid,
     field: &str,
 ) -> Result<group::Model> {
-    let g = live_group(db, id, field).await?;
-    if policy::can_see(actor, g.visibility, policy::Owner::group(id)) {
-        Ok(g)
-    } else {
-        Err(DomainError::not_found("group", field, &id))
+    let g = get::<group::Entity>(db, id, "group", field).await?;
+    if !policy::can_see(actor, g.visibility, policy::Owner::group(id)) {
+        return Err(DomainError::not_found("group", field, &id));
     }
+    live_group(db, id, field).await
 }
 
 /// A live project that `actor` may see, for a change (see [`visible_group`]).
@@ -724,10 +723,9 @@ pub async fn visible_project(
     id: Uuid,
     field: &str,
 ) -> Result<project::Model> {
-    let p = live_project(db, id, field).await?;
-    if policy::can_see(actor, p.visibility, policy::Owner::project(id, p.group_id)) {
-        Ok(p)
-    } else {
-        Err(DomainError::not_found("project", field, &id))
+    let p = get::<project::Entity>(db, id, "project", field).await?;
+    if !policy::can_see(actor, p.visibility, policy::Owner::project(id, p.group_id)) {
+        return Err(DomainError::not_found("project", field, &id));
     }
+    live_project(db, id, field).await
 }

@@ -25,6 +25,9 @@ struct World {
     public_meeting: Uuid,
     bob: Uuid,
     carol: Uuid,
+    org: Uuid,
+    alliance: Uuid,
+    resource: Uuid,
     /// Secrets by actor name: anon (none), partner, carol (member of the
     /// public group), bob (member of the private group), alice (its
     /// convener), dave (the public group's convener), admin.
@@ -215,6 +218,40 @@ async fn world_with(backend: Backend, tweak: impl FnOnce(&mut api::Settings)) ->
         .unwrap();
         keys.push((name, Some(s)));
     }
+    let alliance = entities::domain::alliances::create(
+        db,
+        sys,
+        entities::domain::alliances::NewAlliance {
+            organisation_id: org.id,
+            group_id: Some(public),
+            project_id: None,
+            kind: entities::AllianceKind::Campaign,
+            scope: entities::AllianceScope::Local,
+            status: None,
+            contact_member_id: None,
+            notes: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let resource = entities::domain::resources::create(
+        db,
+        sys,
+        entities::domain::resources::NewResource {
+            title: "Toolkit".into(),
+            url: "https://example.coop/toolkit".into(),
+            kind: entities::ResourceKind::Toolkit,
+            audience: None,
+            tags: vec![],
+            group_id: Some(public),
+            project_id: None,
+            visibility: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
     World {
         app,
         public,
@@ -225,6 +262,9 @@ async fn world_with(backend: Backend, tweak: impl FnOnce(&mut api::Settings)) ->
         public_meeting,
         bob,
         carol,
+        org: org.id,
+        alliance,
+        resource,
         keys,
     }
 }
@@ -630,6 +670,139 @@ async fn every_mutation_allows_and_denies(backend: Backend) {
     );
 }
 
+/// The remaining mutations — updates and archives — each actor in turn. An
+/// archive succeeds once; allowed actors after the first find it archived
+/// (`INVALID_STATE`), which shows they got past the permission check.
+async fn updates_and_archives_allow_and_deny(backend: Backend) {
+    let w = world(backend).await;
+    let p = |kind: &str, field: &str| {
+        format!(
+            "mutation($input: {kind}Input!) {{ {field}(input: $input) {{ userErrors {{ code }} }} }}"
+        )
+    };
+    let org = encode(Kind::Organisation, w.org).0;
+    let alliance = encode(Kind::Alliance, w.alliance).0;
+    let resource = encode(Kind::Resource, w.resource).0;
+    let project = encode(Kind::Project, w.private_project).0;
+    let carol = encode(Kind::Member, w.carol).0;
+    let carol_membership = {
+        let body = w.as_("admin", "query($id: ID!) { node(id: $id) { ... on Member { memberships { edges { node { id } } } } } }", json!({ "id": carol })).await;
+        body["data"]["node"]["memberships"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let sign_up = {
+        w.as_("anon", "mutation($input: SignUpInput!) { signUp(input: $input) { accepted } }", json!({ "input": { "displayName": "Gus", "email": "gus@example.coop", "groupId": gid(w.public) } })).await;
+        let body = w
+            .as_("admin", "{ signUps { edges { node { id } } } }", json!({}))
+            .await;
+        body["data"]["signUps"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let table: Vec<(String, &str, Value, Vec<(&str, &str)>)> = vec![
+        (
+            p("UpdateOrganisation", "updateOrganisation"),
+            "updateOrganisation",
+            json!({ "id": org, "name": "Map" }),
+            vec![("admin", "ok")],
+        ),
+        (
+            p("UpdateAlliance", "updateAlliance"),
+            "updateAlliance",
+            json!({ "id": alliance, "status": "ACTIVE" }),
+            vec![("dave", "ok"), ("admin", "ok")],
+        ),
+        (
+            p("UpdateResource", "updateResource"),
+            "updateResource",
+            json!({ "id": resource, "audience": "new workers" }),
+            vec![("dave", "ok"), ("admin", "ok")],
+        ),
+        (
+            p("UpdateMembership", "updateMembership"),
+            "updateMembership",
+            json!({ "id": carol_membership, "commitmentHours": 4 }),
+            vec![("carol", "ok"), ("dave", "ok"), ("admin", "ok")],
+        ),
+        (
+            p("UpdateMembership", "updateMembership"),
+            "updateMembership",
+            json!({ "id": carol_membership, "role": "OBSERVER" }),
+            vec![("dave", "ok"), ("admin", "ok")],
+        ),
+        (
+            p("DecideSignUp", "declineSignUp"),
+            "declineSignUp",
+            json!({ "id": sign_up }),
+            vec![
+                ("dave", "ok"),
+                ("admin", "INVALID_STATE"),
+                ("alice", "FORBIDDEN"),
+            ],
+        ),
+        (
+            p("ArchiveAlliance", "archiveAlliance"),
+            "archiveAlliance",
+            json!({ "id": alliance }),
+            vec![("dave", "ok"), ("admin", "INVALID_STATE")],
+        ),
+        (
+            p("ArchiveResource", "archiveResource"),
+            "archiveResource",
+            json!({ "id": resource }),
+            vec![("dave", "ok"), ("admin", "INVALID_STATE")],
+        ),
+        (
+            p("ArchiveProject", "archiveProject"),
+            "archiveProject",
+            json!({ "id": project }),
+            vec![
+                ("carol", "NOT_FOUND"),
+                ("dave", "NOT_FOUND"),
+                ("alice", "ok"),
+                ("admin", "INVALID_STATE"),
+            ],
+        ),
+        (
+            p("ArchiveOrganisation", "archiveOrganisation"),
+            "archiveOrganisation",
+            json!({ "id": org }),
+            vec![("admin", "ok")],
+        ),
+        // Last: an archived member's sessions stop working.
+        (
+            p("ArchiveMember", "archiveMember"),
+            "archiveMember",
+            json!({ "id": carol }),
+            vec![("admin", "ok")],
+        ),
+    ];
+    for (mutation, field, input, allowed) in table {
+        for who in ACTORS {
+            let expected = allowed.iter().find(|(a, _)| *a == who).map_or(
+                if who == "anon" {
+                    "UNAUTHENTICATED"
+                } else {
+                    "FORBIDDEN"
+                },
+                |(_, e)| *e,
+            );
+            let got = w.outcome(who, &mutation, field, input.clone()).await;
+            assert_eq!(got, expected, "{who} → {field} {input}");
+        }
+    }
+    assert_eq!(
+        w.app
+            .post(w.key("carol"), "{ viewer { kind } }", json!({}))
+            .await
+            .0,
+        401
+    );
+}
+
 async fn keys_sessions_and_sign_ups(backend: Backend) {
     let w = world_with(backend, |s| s.rate_limits.sign_ups_per_hour = 100).await;
     let sign_up = "mutation($input: SignUpInput!) { signUp(input: $input) { accepted userErrors { field code } } }";
@@ -1026,6 +1199,7 @@ async fn slow_requests_time_out(backend: Backend) {
 both!(
     reads_follow_visibility_for_every_actor,
     every_mutation_allows_and_denies,
+    updates_and_archives_allow_and_deny,
     keys_sessions_and_sign_ups,
     rate_limits,
     http_follows_graphql_over_http,
