@@ -363,6 +363,9 @@ async fn reads_follow_visibility_for_every_actor(backend: Backend) {
 /// refuses with a code other than the default).
 type Row<'a> = (&'a str, &'a str, Value, Vec<(&'a str, &'a str)>);
 
+/// A [`Row`] whose mutation text was built at run time.
+type OwnedRow<'a> = (String, &'a str, Value, Vec<(&'a str, &'a str)>);
+
 /// Each mutation, each actor: `ok` or the code it is refused with.
 async fn every_mutation_allows_and_denies(backend: Backend) {
     let w = world(backend).await;
@@ -702,7 +705,7 @@ async fn updates_and_archives_allow_and_deny(backend: Backend) {
             .unwrap()
             .to_owned()
     };
-    let table: Vec<(String, &str, Value, Vec<(&str, &str)>)> = vec![
+    let table: Vec<OwnedRow> = vec![
         (
             p("UpdateOrganisation", "updateOrganisation"),
             "updateOrganisation",
