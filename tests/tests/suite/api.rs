@@ -862,6 +862,20 @@ async fn http_surface(backend: Backend) {
     assert_eq!(r.headers()["allow"], "POST");
     assert_eq!(app.db.count("groups").await, 0);
 
+    // Batching is off unless configured.
+    let r = c
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(r#"[{"query":"{ viewer { kind } }"},{"query":"{ viewer { kind } }"}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errors"][0]["extensions"]["code"],
+        "BATCH_NOT_ALLOWED"
+    );
+
     let deep = format!(
         "{{ groups(first: 1) {{ edges {{ node {} }} }} }}",
         "{ projects(first: 1) { edges { node { group ".repeat(5)
