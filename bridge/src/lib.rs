@@ -1,4 +1,11 @@
-//! The Matrix adapter: links project groups to rooms, parses chat
-//! commands, runs them through the domain as the sender, and delivers the
-//! outbox to rooms. A skeleton until the bridge work (its own issue) lands;
-//! it already depends only on `entities`, as the architecture requires.
+//! The Matrix adapter: links project groups to rooms, parses chat commands
+//! ([`command`]), reads the times people type ([`when`]), runs commands
+//! through the domain as the sender, and delivers the outbox to rooms.
+//!
+//! So far: the command grammar and the time reader, both pure and tested.
+//! The bot itself (matrix-sdk login, sync, room links, replies, outbox
+//! delivery) is the rest of the bridge work; it depends only on `entities`,
+//! as the architecture requires.
+
+pub mod command;
+pub mod when;

@@ -1,0 +1,357 @@
+//! The chat command grammar: one clap derive tree parsed from the message
+//! text, as tuwunel parses its admin-room commands. A message is a command
+//! when it starts with `!` (or `/`, for clients that pass unknown slash
+//! commands through); words are split like a shell's, so quotes group them.
+//!
+//! Free-text arguments (times, titles, reasons, agenda items) are taken as
+//! the rest of the line; `meeting schedule` splits its words into a time
+//! and a title with [`crate::when`].
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// A line typed in a room, after its `!`.
+#[derive(Parser, Debug, PartialEq, Eq)]
+#[command(
+    name = "!",
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_help_subcommand = true,
+    disable_version_flag = true
+)]
+pub struct Line {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What people can ask the bot.
+#[derive(Subcommand, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// What the bot can do here.
+    Help,
+    /// The project this room is linked to: its goal, status and people.
+    Project,
+    /// The next meeting, with who is coming.
+    Next,
+    /// Schedule, move or cancel a meeting (conveners).
+    Meeting {
+        #[command(subcommand)]
+        action: MeetingAction,
+    },
+    /// Answer the next meeting's invitation: yes, no or maybe.
+    Rsvp { answer: Answer },
+    /// Show the next meeting's agenda, or add to it.
+    Agenda {
+        #[command(subcommand)]
+        action: Option<AgendaAction>,
+    },
+    /// Join this project, optionally saying how: strategy, coordination,
+    /// delivery or supporter.
+    Join { involvement: Option<InvolvementArg> },
+    /// Leave this project.
+    Leave,
+    /// Link this room to a project by its slug (conveners).
+    Link { project: String },
+    /// Unlink this room from its project (conveners).
+    Unlink,
+}
+
+/// `meeting …`
+#[derive(Subcommand, Debug, PartialEq, Eq)]
+pub enum MeetingAction {
+    /// `meeting schedule <when> [title]`, e.g. `next tuesday 6pm Planning`.
+    Schedule {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
+    /// `meeting move <when>`: move the next meeting.
+    Move {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
+    /// `meeting cancel [reason]`: cancel the next meeting.
+    Cancel {
+        #[arg(num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+        reason: Vec<String>,
+    },
+}
+
+/// `agenda …`
+#[derive(Subcommand, Debug, PartialEq, Eq)]
+pub enum AgendaAction {
+    /// `agenda add <text>`.
+    Add {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        text: Vec<String>,
+    },
+}
+
+/// An RSVP.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+    Maybe,
+}
+
+impl From<Answer> for entities::RsvpResponse {
+    fn from(a: Answer) -> Self {
+        match a {
+            Answer::Yes => Self::Yes,
+            Answer::No => Self::No,
+            Answer::Maybe => Self::Maybe,
+        }
+    }
+}
+
+/// How someone wants to be involved.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvolvementArg {
+    Strategy,
+    Coordination,
+    Delivery,
+    Supporter,
+}
+
+impl From<InvolvementArg> for entities::Involvement {
+    fn from(i: InvolvementArg) -> Self {
+        match i {
+            InvolvementArg::Strategy => Self::Strategy,
+            InvolvementArg::Coordination => Self::Coordination,
+            InvolvementArg::Delivery => Self::Delivery,
+            InvolvementArg::Supporter => Self::Supporter,
+        }
+    }
+}
+
+/// Why a command could not be read; the message says what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+/// Reads a message. `None` when it is not a command at all (ordinary chat).
+pub fn parse(body: &str) -> Option<Result<Command, ParseError>> {
+    let text = body.trim();
+    let rest = text.strip_prefix('!').or_else(|| text.strip_prefix('/'))?;
+    if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let Ok(words) = shell_words::split(rest) else {
+        return Some(Err(ParseError(
+            "a quote is not closed: check your \" and ' marks".into(),
+        )));
+    };
+    Some(
+        Line::try_parse_from(
+            words
+                .iter()
+                .map(|w| w.to_lowercase())
+                .zip(&words)
+                .enumerate()
+                .map(|(i, (lower, orig))| {
+                    // Command words are matched case-insensitively; free text keeps
+                    // its case.
+                    if i < 2 { lower } else { orig.clone() }
+                }),
+        )
+        .map(|l| l.command)
+        .map_err(|e| explain(&e, &words)),
+    )
+}
+
+fn explain(e: &clap::Error, words: &[String]) -> ParseError {
+    use clap::error::ErrorKind;
+    let first = words.first().map_or("", String::as_str);
+    let msg = match e.kind() {
+        ErrorKind::InvalidSubcommand if words.len() <= 1 || !is_command(first) => {
+            format!("I don't know the command '{first}'. Type !help to see what I can do.")
+        }
+        ErrorKind::InvalidSubcommand
+        | ErrorKind::MissingSubcommand
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            format!("'{first}' needs more: {}", usage(first))
+        }
+        ErrorKind::InvalidValue => format!("That is not a choice for !{first}: {}", usage(first)),
+        ErrorKind::MissingRequiredArgument => format!("Something is missing: {}", usage(first)),
+        ErrorKind::UnknownArgument | ErrorKind::TooManyValues => {
+            format!("Too many words: {}", usage(first))
+        }
+        _ => format!("I could not read that: {}", usage(first)),
+    };
+    ParseError(msg)
+}
+
+fn is_command(name: &str) -> bool {
+    Line::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == name.to_lowercase())
+}
+
+/// How to type a command.
+pub fn usage(name: &str) -> &'static str {
+    match name.to_lowercase().as_str() {
+        "meeting" => {
+            "!meeting schedule <when> [title], !meeting move <when>, or !meeting cancel [reason]"
+        }
+        "rsvp" => "!rsvp yes, !rsvp no, or !rsvp maybe",
+        "agenda" => "!agenda, or !agenda add <text>",
+        "join" => "!join [strategy|coordination|delivery|supporter]",
+        "link" => "!link <project-slug>",
+        _ => "type !help to see the commands",
+    }
+}
+
+/// One line per command, from the grammar itself, for `!help`.
+pub fn help() -> String {
+    Line::command()
+        .get_subcommands()
+        .map(|c| {
+            format!(
+                "!{} — {}",
+                c.get_name(),
+                c.get_about().map(ToString::to_string).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> Command {
+        parse(s).expect("a command").expect("parses")
+    }
+
+    fn err(s: &str) -> String {
+        parse(s).expect("a command").expect_err("refused").0
+    }
+
+    #[test]
+    fn reads_every_command() {
+        assert_eq!(ok("!help"), Command::Help);
+        assert_eq!(ok("/help"), Command::Help);
+        assert_eq!(ok("!project"), Command::Project);
+        assert_eq!(ok("  !next  "), Command::Next);
+        assert_eq!(
+            ok("!rsvp yes"),
+            Command::Rsvp {
+                answer: Answer::Yes
+            }
+        );
+        assert_eq!(
+            ok("!RSVP Maybe"),
+            Command::Rsvp {
+                answer: Answer::Maybe
+            }
+        );
+        assert_eq!(ok("!agenda"), Command::Agenda { action: None });
+        assert_eq!(
+            ok("!agenda add Budget for the Autumn Assembly"),
+            Command::Agenda {
+                action: Some(AgendaAction::Add {
+                    text: ["Budget", "for", "the", "Autumn", "Assembly"]
+                        .map(String::from)
+                        .to_vec()
+                })
+            }
+        );
+        assert_eq!(ok("!join"), Command::Join { involvement: None });
+        assert_eq!(
+            ok("!join delivery"),
+            Command::Join {
+                involvement: Some(InvolvementArg::Delivery)
+            }
+        );
+        assert_eq!(ok("!leave"), Command::Leave);
+        assert_eq!(
+            ok("!link co-op-fortnight"),
+            Command::Link {
+                project: "co-op-fortnight".into()
+            }
+        );
+        assert_eq!(ok("!unlink"), Command::Unlink);
+        assert_eq!(
+            ok("!meeting schedule next tuesday 6pm Planning"),
+            Command::Meeting {
+                action: MeetingAction::Schedule {
+                    words: ["next", "tuesday", "6pm", "Planning"]
+                        .map(String::from)
+                        .to_vec()
+                }
+            }
+        );
+        assert_eq!(
+            ok("!meeting move 2026-12-03 18:00"),
+            Command::Meeting {
+                action: MeetingAction::Move {
+                    words: ["2026-12-03", "18:00"].map(String::from).to_vec()
+                }
+            }
+        );
+        assert_eq!(
+            ok("!meeting cancel"),
+            Command::Meeting {
+                action: MeetingAction::Cancel { reason: vec![] }
+            }
+        );
+        assert_eq!(
+            ok("!meeting cancel \"low numbers\" -- sorry"),
+            Command::Meeting {
+                action: MeetingAction::Cancel {
+                    reason: ["low numbers", "--", "sorry"].map(String::from).to_vec()
+                }
+            }
+        );
+    }
+
+    #[test]
+    fn ordinary_chat_is_not_a_command() {
+        for s in [
+            "hello",
+            "",
+            "! not a command",
+            "!",
+            "I think !rsvp yes",
+            "/ x",
+        ] {
+            assert!(parse(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn mistakes_say_what_to_type() {
+        assert!(err("!dance").contains("!help"), "{}", err("!dance"));
+        assert!(
+            err("!rsvp perhaps").contains("!rsvp yes"),
+            "{}",
+            err("!rsvp perhaps")
+        );
+        assert!(err("!rsvp").contains("!rsvp yes"));
+        assert!(
+            err("!meeting").contains("!meeting schedule"),
+            "{}",
+            err("!meeting")
+        );
+        assert!(err("!meeting schedule").contains("!meeting schedule"));
+        assert!(err("!link").contains("!link <project-slug>"));
+        assert!(err("!join sometimes").contains("!join ["));
+        assert!(err("!agenda add \"unclosed").contains("quote"));
+        assert!(
+            err("!leave now please").contains("Too many"),
+            "{}",
+            err("!leave now please")
+        );
+    }
+
+    #[test]
+    fn help_lists_every_command() {
+        let h = help();
+        for c in [
+            "!help", "!project", "!next", "!meeting", "!rsvp", "!agenda", "!join", "!leave",
+            "!link", "!unlink",
+        ] {
+            assert!(h.contains(c), "{c} in {h}");
+        }
+    }
+}
