@@ -8,4 +8,5 @@
 //! as the architecture requires.
 
 pub mod command;
+pub mod run;
 pub mod when;

@@ -5,8 +5,11 @@
 //! follows it (a title) by taking the longest run of leading words that
 //! reads as a time.
 //!
-//! The understood time is echoed back unambiguously ([`describe`]): weekday,
-//! date, 24-hour time, zone abbreviation and IANA name.
+//! "tuesday" is the coming Tuesday; "next tuesday", as interim reads
+//! British English, is the Tuesday of next week. Because phrases like that
+//! are read differently by different people, the understood time is always
+//! echoed back unambiguously ([`describe`]): weekday, date, 24-hour time,
+//! zone abbreviation and IANA name.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;

@@ -21,6 +21,6 @@ pub use actor::Actor;
 pub use error::{DomainError, ErrorCode, Result};
 pub use model::enums::*;
 pub use model::{
-    agenda_item, alliance, api_token, attendance, group, group_succession, meeting, member,
-    membership, organisation, outbox, project, resource, rsvp, sign_up,
+    agenda_item, alliance, api_token, attendance, bridge_event, group, group_succession, meeting,
+    member, membership, organisation, outbox, project, resource, rsvp, sign_up,
 };

@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_foundation;
 mod m20261128_000002_access;
+mod m20261128_000003_bridge;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_access::Migration),
+            Box::new(m20261128_000003_bridge::Migration),
         ]
     }
 }

@@ -115,6 +115,22 @@ payload!(
 payload!(CancelMeetingPayload, meeting: Meeting);
 payload!(RsvpPayload, rsvp: Rsvp);
 payload!(AddAgendaItemPayload, agenda_item: AgendaItem);
+payload!(LinkProjectRoomPayload, project: Project);
+payload!(UnlinkProjectRoomPayload, project: Project);
+
+/// A project and the Matrix room to link it to.
+#[derive(InputObject)]
+pub struct LinkProjectRoomInput {
+    pub project_id: ID,
+    /// `!opaque:server`.
+    pub room_id: String,
+}
+
+/// A project whose room to unlink.
+#[derive(InputObject)]
+pub struct UnlinkProjectRoomInput {
+    pub project_id: ID,
+}
 
 macro_rules! archive_input {
     ($($name:ident),+) => {$(
@@ -1028,6 +1044,39 @@ impl CoreMutation {
                 let meeting = ids::expect(Kind::Meeting, &input.meeting_id, "meeting_id")?;
                 let member = ids::expect_opt(Kind::Member, input.member_id.as_ref(), "member_id")?;
                 meetings::rsvp(&r.db, &r.actor, meeting, member, input.response.into()).await
+            }
+            .await,
+        )
+    }
+
+    /// Links a project to its Matrix room (its conveners and admins). A
+    /// project has at most one room, and a room one project.
+    async fn link_project_room(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkProjectRoomInput,
+    ) -> async_graphql::Result<LinkProjectRoomPayload> {
+        let r = req(ctx);
+        LinkProjectRoomPayload::from(
+            async {
+                let project = ids::expect(Kind::Project, &input.project_id, "project_id")?;
+                entities::domain::rooms::link(&r.db, &r.actor, project, &input.room_id).await
+            }
+            .await,
+        )
+    }
+
+    /// Unlinks a project's Matrix room (its conveners and admins).
+    async fn unlink_project_room(
+        &self,
+        ctx: &Context<'_>,
+        input: UnlinkProjectRoomInput,
+    ) -> async_graphql::Result<UnlinkProjectRoomPayload> {
+        let r = req(ctx);
+        UnlinkProjectRoomPayload::from(
+            async {
+                let project = ids::expect(Kind::Project, &input.project_id, "project_id")?;
+                entities::domain::rooms::unlink(&r.db, &r.actor, project).await
             }
             .await,
         )

@@ -730,6 +730,14 @@ impl Project {
     async fn archived_at(&self) -> Option<DateTime<Utc>> {
         self.0.archived_at
     }
+    /// The Matrix room linked to it, if any.
+    async fn room(&self) -> Option<Room> {
+        self.0.matrix_room_id.clone().map(|room_id| Room {
+            url: format!("https://matrix.to/#/{room_id}"),
+            alias: None,
+            room_id,
+        })
+    }
     /// The strategic group it belongs to (null if you may not see it).
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
         group_of(ctx, Some(self.0.group_id)).await
@@ -808,6 +816,17 @@ impl Project {
         let rows = load_list(ctx, ResourcesOfProject(self.0.id)).await?;
         page(rows, |r| r.id, Resource, first, after, last, before)
     }
+}
+
+/// A project's Matrix room.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct Room {
+    /// `!opaque:server`.
+    pub room_id: String,
+    /// `#name:server`, when the bot knows one.
+    pub alias: Option<String>,
+    /// A link that opens the room in any Matrix client.
+    pub url: String,
 }
 
 /// How many said yes, no and maybe.

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod projects;
 pub mod read;
 pub mod resources;
+pub mod rooms;
 pub mod signups;
 pub mod slugs;
 pub mod tokens;

@@ -42,6 +42,8 @@ pub enum EventKind {
     SignUpSubmitted,
     SignUpApproved,
     SignUpDeclined,
+    ProjectRoomLinked,
+    ProjectRoomUnlinked,
 }
 
 impl EventKind {
@@ -77,6 +79,8 @@ impl EventKind {
             Self::SignUpSubmitted => "sign_up.submitted",
             Self::SignUpApproved => "sign_up.approved",
             Self::SignUpDeclined => "sign_up.declined",
+            Self::ProjectRoomLinked => "project.room_linked",
+            Self::ProjectRoomUnlinked => "project.room_unlinked",
         }
     }
 }

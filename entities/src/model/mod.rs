@@ -6,6 +6,7 @@ pub mod agenda_item;
 pub mod alliance;
 pub mod api_token;
 pub mod attendance;
+pub mod bridge_event;
 pub mod enums;
 pub mod group;
 pub mod group_succession;

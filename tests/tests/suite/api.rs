@@ -177,6 +177,27 @@ async fn every_mutation_round_trips(backend: Backend) {
     assert_eq!(project["slug"], "co-op-fortnight");
     assert_eq!(project["group"]["slug"], "movement-building");
     let pid = project["id"].as_str().unwrap();
+    let linked = app
+        .ok(
+            "mutation($input: LinkProjectRoomInput!) { linkProjectRoom(input: $input) { project { room { roomId url } } userErrors { field message code } } }",
+            "linkProjectRoom",
+            json!({ "projectId": pid, "roomId": "!fortnight:example.org" }),
+        )
+        .await;
+    assert_eq!(
+        linked["project"]["room"]["url"],
+        "https://matrix.to/#/!fortnight:example.org"
+    );
+    let bad = app
+        .admin(
+            "mutation($input: LinkProjectRoomInput!) { linkProjectRoom(input: $input) { userErrors { field code } } }",
+            json!({ "input": { "projectId": pid, "roomId": "#not-a-room-id" } }),
+        )
+        .await;
+    assert_eq!(
+        bad["data"]["linkProjectRoom"]["userErrors"][0]["code"],
+        "INVALID_INPUT"
+    );
     app.ok(
         "mutation($input: UpdateProjectInput!) { updateProject(input: $input) { project { status } userErrors { field message code } } }",
         "updateProject",

@@ -10,6 +10,7 @@
 
 mod access;
 mod api;
+mod bridge;
 mod domain;
 mod e2e;
 mod migrations;

@@ -11,7 +11,8 @@ async fn table_exists(db: &muster_tests::TestDb, table: &str) -> bool {
         .is_ok()
 }
 
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 16] = [
+    "bridge_events",
     "sign_ups",
     "organisations",
     "members",

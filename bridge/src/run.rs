@@ -1,0 +1,399 @@
+//! Running a chat command: the adapter between a Matrix message and the
+//! domain. It maps the sender to a member, the room to its project, reads
+//! times in the project's time zone, calls the same domain functions as the
+//! GraphQL API with the sender as the actor, and words a short reply —
+//! deciding nothing itself.
+//!
+//! Exactly once: the event id is recorded in the same transaction as the
+//! command's effect ([`entities::domain::rooms::claim_event`]). A refused
+//! command is recorded too, after its transaction rolled back, so it is
+//! answered once and never retried.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use entities::domain::{Db, meetings, memberships, read, rooms, write_txn};
+use entities::{Actor, DomainError, group, meeting, project};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::command::{self, AgendaAction, Command, MeetingAction};
+use crate::when;
+
+/// A message in a room.
+#[derive(Debug, Clone)]
+pub struct Incoming<'a> {
+    pub event_id: &'a str,
+    pub room_id: &'a str,
+    pub sender: &'a str,
+    pub body: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// What the bot answers: plain text and the same as HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub plain: String,
+    pub html: String,
+    /// Whether the command did what was asked.
+    pub ok: bool,
+}
+
+impl Reply {
+    fn ok(plain: impl Into<String>) -> Self {
+        let plain = plain.into();
+        Self {
+            html: html(&plain),
+            plain,
+            ok: true,
+        }
+    }
+
+    fn refused(plain: impl Into<String>) -> Self {
+        let plain = plain.into();
+        Self {
+            html: html(&plain),
+            plain,
+            ok: false,
+        }
+    }
+}
+
+fn html(plain: &str) -> String {
+    plain
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\n', "<br>")
+}
+
+/// The words for a refused command: what went wrong and what to do.
+fn refusal(e: &DomainError) -> Reply {
+    let info = e.code().info();
+    Reply::refused(format!("Sorry: {}. ({})", e.public_message(), info.hint))
+}
+
+/// Handles one message. `None` when it is not a command, or was already
+/// handled (a replayed event).
+pub async fn handle(
+    db: &DatabaseConnection,
+    msg: &Incoming<'_>,
+) -> Result<Option<Reply>, DomainError> {
+    let Some(parsed) = command::parse(msg.body) else {
+        return Ok(None);
+    };
+    if rooms::seen_event(db, msg.event_id).await? {
+        return Ok(None);
+    }
+    let txn = write_txn(db).await?;
+    let outcome = match (rooms::sender(&txn, msg.sender).await?, parsed) {
+        (None, _) => Err(Reply::refused(format!(
+            "I don't know you yet, {}: ask a convener or an admin to add your Matrix id to Muster.",
+            msg.sender
+        ))),
+        (Some(_), Err(e)) => Err(Reply::refused(e.0)),
+        (Some(actor), Ok(cmd)) => execute(&txn, &actor, msg, cmd)
+            .await
+            .map_err(|e| refusal(&e)),
+    };
+    let reply = match outcome {
+        Ok(reply) => {
+            if !rooms::claim_event(&txn, msg.event_id, msg.room_id, msg.sender, "ok").await? {
+                return Ok(None);
+            }
+            txn.commit().await?;
+            reply
+        }
+        Err(reply) => {
+            // Nothing of a refused command stays, but the event is recorded
+            // so that it is answered once.
+            txn.rollback().await?;
+            let txn = write_txn(db).await?;
+            if !rooms::claim_event(&txn, msg.event_id, msg.room_id, msg.sender, &reply.plain)
+                .await?
+            {
+                return Ok(None);
+            }
+            txn.commit().await?;
+            reply
+        }
+    };
+    Ok(Some(reply))
+}
+
+async fn linked(db: &impl Db, room: &str) -> Result<project::Model, DomainError> {
+    rooms::project_for_room(db, room).await?.ok_or_else(|| {
+        DomainError::state(
+            "room_id",
+            "this room is not linked to a project yet: a convener can type !link <project-slug>",
+        )
+    })
+}
+
+async fn zone(db: &impl Db, p: &project::Model) -> Result<Tz, DomainError> {
+    let name = match &p.time_zone {
+        Some(z) => z.clone(),
+        None => {
+            read::get::<group::Entity>(db, p.group_id, "group", "project_id")
+                .await?
+                .time_zone
+        }
+    };
+    Ok(name.parse().unwrap_or(chrono_tz::Europe::London))
+}
+
+async fn next(
+    db: &impl Db,
+    p: &project::Model,
+    now: DateTime<Utc>,
+) -> Result<meeting::Model, DomainError> {
+    rooms::next_meeting(db, p.id, now).await?.ok_or_else(|| {
+        DomainError::state(
+            "meeting",
+            "there is no meeting coming up: a convener can type !meeting schedule <when>",
+        )
+    })
+}
+
+fn when_error(e: &when::WhenError) -> DomainError {
+    DomainError::invalid("when", e.to_string())
+}
+
+async fn execute(
+    db: &impl Db,
+    actor: &Actor,
+    msg: &Incoming<'_>,
+    cmd: Command,
+) -> Result<Reply, DomainError> {
+    let now = msg.now;
+    match cmd {
+        Command::Help => Ok(Reply::ok(format!(
+            "Here is what I can do:\n{}",
+            command::help()
+        ))),
+        Command::Link { project: slug } => {
+            let p = read::project_by_slug(db, actor, &slug)
+                .await?
+                .ok_or_else(|| DomainError::NotFound {
+                    entity: "project",
+                    field: "project".into(),
+                    key: "slug",
+                    value: slug.clone(),
+                })?;
+            let p = rooms::link(db, actor, p.id, msg.room_id).await?;
+            Ok(Reply::ok(format!(
+                "This room is now linked to {} ({}).",
+                p.name, p.slug
+            )))
+        }
+        Command::Unlink => {
+            let p = linked(db, msg.room_id).await?;
+            rooms::unlink(db, actor, p.id).await?;
+            Ok(Reply::ok(format!(
+                "This room is no longer linked to {}.",
+                p.name
+            )))
+        }
+        Command::Project => {
+            let p = linked(db, msg.room_id).await?;
+            let goal = if p.goal.is_empty() {
+                String::new()
+            } else {
+                format!("\n{}", p.goal)
+            };
+            Ok(Reply::ok(format!("{} — {}{goal}", p.name, p.status)))
+        }
+        Command::Next => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let m = next(db, &p, now).await?;
+            let rsvps = read::rsvps_of(db, &[m.id]).await?;
+            let count =
+                |r: entities::RsvpResponse| rsvps.iter().filter(|x| x.response == r).count();
+            Ok(Reply::ok(format!(
+                "Next: {} — {}. Coming: {}, maybe: {}, not: {}{}.",
+                m.title,
+                when::describe(m.starts_at, tz),
+                count(entities::RsvpResponse::Yes),
+                count(entities::RsvpResponse::Maybe),
+                count(entities::RsvpResponse::No),
+                if m.quorum > 0 {
+                    format!(" (quorum {})", m.quorum)
+                } else {
+                    String::new()
+                }
+            )))
+        }
+        Command::Meeting {
+            action: MeetingAction::Schedule { words },
+        } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let reading = when::read(&words, now, tz).map_err(|e| when_error(&e))?;
+            let title = words[reading.words_used..].join(" ");
+            let title = if title.trim().is_empty() {
+                format!("{} meeting", p.name)
+            } else {
+                title
+            };
+            let m = meetings::schedule(
+                db,
+                actor,
+                meetings::NewMeeting {
+                    group_id: None,
+                    project_id: Some(p.id),
+                    title,
+                    kind: None,
+                    format: None,
+                    starts_at: reading.at,
+                    ends_at: None,
+                    time_zone: Some(tz.name().to_owned()),
+                    location: None,
+                    quorum: None,
+                    visibility: None,
+                    status: None,
+                },
+            )
+            .await?;
+            Ok(Reply::ok(format!(
+                "Scheduled: {} — {}. Reply !rsvp yes, no or maybe.",
+                m.title,
+                when::describe(m.starts_at, tz)
+            )))
+        }
+        Command::Meeting {
+            action: MeetingAction::Move { words },
+        } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let m = next(db, &p, now).await?;
+            let reading = when::read(&words, now, tz).map_err(|e| when_error(&e))?;
+            if reading.words_used < words.len() {
+                return Err(DomainError::invalid(
+                    "when",
+                    format!(
+                        "I read a time and then '{}'; give only the new time",
+                        words[reading.words_used..].join(" ")
+                    ),
+                ));
+            }
+            let moved = meetings::move_to(
+                db,
+                actor,
+                meetings::MoveMeeting {
+                    meeting_id: m.id,
+                    starts_at: reading.at,
+                    ends_at: None,
+                    reason: None,
+                },
+            )
+            .await?;
+            Ok(Reply::ok(format!(
+                "Moved: {} from {} to {}. Answers are asked again for the new time.",
+                moved.title,
+                when::describe(m.starts_at, tz),
+                when::describe(moved.starts_at, tz)
+            )))
+        }
+        Command::Meeting {
+            action: MeetingAction::Cancel { reason },
+        } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let m = next(db, &p, now).await?;
+            let reason = (!reason.is_empty()).then(|| reason.join(" "));
+            meetings::cancel(db, actor, m.id, reason).await?;
+            Ok(Reply::ok(format!(
+                "Cancelled: {} — {}.",
+                m.title,
+                when::describe(m.starts_at, tz)
+            )))
+        }
+        Command::Rsvp { answer } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let m = next(db, &p, now).await?;
+            meetings::rsvp(db, actor, m.id, None, answer.into()).await?;
+            Ok(Reply::ok(format!(
+                "Noted: {} for {} — {}.",
+                format!("{answer:?}").to_lowercase(),
+                m.title,
+                when::describe(m.starts_at, tz)
+            )))
+        }
+        Command::Agenda { action: None } => {
+            let p = linked(db, msg.room_id).await?;
+            let m = next(db, &p, now).await?;
+            let items = read::agenda_of(db, &[m.id]).await?;
+            if items.is_empty() {
+                return Ok(Reply::ok(format!(
+                    "The agenda for {} is empty. Add to it with !agenda add <text>.",
+                    m.title
+                )));
+            }
+            let lines: Vec<String> = items
+                .iter()
+                .map(|i| format!("{}. {}", i.position, i.text))
+                .collect();
+            Ok(Reply::ok(format!(
+                "Agenda for {}:\n{}",
+                m.title,
+                lines.join("\n")
+            )))
+        }
+        Command::Agenda {
+            action: Some(AgendaAction::Add { text }),
+        } => {
+            let p = linked(db, msg.room_id).await?;
+            let m = next(db, &p, now).await?;
+            let item = meetings::add_agenda_item(db, actor, m.id, &text.join(" "), None).await?;
+            Ok(Reply::ok(format!(
+                "Added to the agenda for {} as item {}.",
+                m.title, item.position
+            )))
+        }
+        Command::Join { involvement } => {
+            let p = linked(db, msg.room_id).await?;
+            let Some(me) = actor.member_id() else {
+                return Err(DomainError::Unauthenticated);
+            };
+            let ms = memberships::create(
+                db,
+                actor,
+                memberships::NewMembership {
+                    member_id: me,
+                    group_id: None,
+                    project_id: Some(p.id),
+                    role: entities::Role::Member,
+                    involvement: involvement.map(Into::into),
+                    commitment_hours: None,
+                    status: None,
+                    since: None,
+                },
+            )
+            .await?;
+            Ok(Reply::ok(format!(
+                "Welcome to {}: you joined for {}.",
+                p.name, ms.involvement
+            )))
+        }
+        Command::Leave => {
+            let p = linked(db, msg.room_id).await?;
+            let Some(me) = actor.member_id() else {
+                return Err(DomainError::Unauthenticated);
+            };
+            let ms = entities::membership::Entity::find()
+                .filter(entities::membership::Column::MemberId.eq(me))
+                .filter(entities::membership::Column::ProjectId.eq(p.id))
+                .filter(entities::membership::Column::ArchivedAt.is_null())
+                .one(db)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::state("project", format!("you are not in {}", p.name))
+                })?;
+            memberships::archive(db, actor, ms.id).await?;
+            Ok(Reply::ok(format!(
+                "You left {}. Thank you for your work.",
+                p.name
+            )))
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! The bridge's commands, run through the domain on both databases as a
+//! Matrix sender would type them (the Matrix transport itself is tested
+//! against Synapse with the bot): room links, scheduling in the room's time
+//! zone, RSVPs, the agenda, joining and leaving, refusals that change
+//! nothing, and events that are never handled twice.
+
+use bridge::run::{Incoming, Reply, handle};
+use chrono::{DateTime, TimeZone, Utc};
+use entities::domain::{groups, members, memberships, projects};
+use entities::{Actor, MeetingStatus, Role};
+use muster_tests::{Backend, TestDb, both, fresh_db};
+use sea_orm::EntityTrait;
+
+const ROOM: &str = "!fortnight:example.org";
+
+fn now() -> DateTime<Utc> {
+    // Saturday 28 November 2026, 10:00 GMT.
+    Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap()
+}
+
+struct Room {
+    db: TestDb,
+    n: usize,
+}
+
+impl Room {
+    async fn say(&mut self, sender: &str, body: &str) -> Option<Reply> {
+        self.n += 1;
+        let id = format!("$event{}:example.org", self.n);
+        self.say_as(&id, sender, body).await
+    }
+
+    async fn say_as(&mut self, event_id: &str, sender: &str, body: &str) -> Option<Reply> {
+        let msg = Incoming {
+            event_id,
+            room_id: ROOM,
+            sender,
+            body,
+            now: now(),
+        };
+        handle(&self.db.conn, &msg).await.unwrap()
+    }
+
+    async fn ok(&mut self, sender: &str, body: &str) -> String {
+        let r = self
+            .say(sender, body)
+            .await
+            .unwrap_or_else(|| panic!("no reply to {body}"));
+        assert!(r.ok, "{body}: {}", r.plain);
+        assert!(
+            !r.html.contains('<') || r.html.contains("<br>"),
+            "{}",
+            r.html
+        );
+        r.plain
+    }
+
+    async fn refused(&mut self, sender: &str, body: &str) -> String {
+        let r = self
+            .say(sender, body)
+            .await
+            .unwrap_or_else(|| panic!("no reply to {body}"));
+        assert!(!r.ok, "{body} should be refused: {}", r.plain);
+        r.plain
+    }
+
+    async fn counts(&self) -> Vec<i64> {
+        let mut v = Vec::new();
+        for t in ["meetings", "rsvps", "agenda_items", "memberships", "outbox"] {
+            v.push(self.db.count(t).await);
+        }
+        v
+    }
+}
+
+async fn room(backend: Backend) -> Room {
+    let db = fresh_db(backend).await;
+    let sys = &Actor::System;
+    let g = groups::create(
+        &db.conn,
+        sys,
+        groups::NewGroup {
+            name: "Movement Building".into(),
+            slug: None,
+            purpose: String::new(),
+            domains: vec![],
+            status: None,
+            visibility: None,
+            reporting_line: None,
+            time_zone: None,
+            succeeds: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let p = projects::create(
+        &db.conn,
+        sys,
+        projects::NewProject {
+            group_id: g.id,
+            name: "Co-op Fortnight".into(),
+            slug: None,
+            goal: "Celebrate worker co-ops".into(),
+            status: None,
+            starts_on: None,
+            ends_on: None,
+            visibility: None,
+            time_zone: None,
+        },
+    )
+    .await
+    .unwrap();
+    for (name, role) in [
+        ("alice", Some(Role::Convener)),
+        ("bob", Some(Role::Member)),
+        ("carol", None),
+    ] {
+        let m = members::create(
+            &db.conn,
+            sys,
+            members::NewMember {
+                display_name: name.into(),
+                matrix_user_id: Some(format!("@{name}:example.org")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        if let Some(role) = role {
+            memberships::create(
+                &db.conn,
+                sys,
+                memberships::NewMembership {
+                    member_id: m.id,
+                    group_id: None,
+                    project_id: Some(p.id),
+                    role,
+                    involvement: None,
+                    commitment_hours: None,
+                    status: None,
+                    since: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+    Room { db, n: 0 }
+}
+
+const ALICE: &str = "@alice:example.org";
+const BOB: &str = "@bob:example.org";
+const CAROL: &str = "@carol:example.org";
+
+async fn commands_from_a_room(backend: Backend) {
+    let mut r = room(backend).await;
+    assert!(
+        r.say(BOB, "hello everyone").await.is_none(),
+        "chat is not a command"
+    );
+    assert!(r.ok(ALICE, "!help").await.contains("!rsvp"));
+    assert!(
+        r.refused(ALICE, "!next").await.contains("!link"),
+        "an unlinked room says how to link it"
+    );
+
+    // Linking: conveners only.
+    let before = r.counts().await;
+    let msg = r.refused(BOB, "!link co-op-fortnight").await;
+    assert!(msg.contains("conveners"), "{msg}");
+    assert_eq!(r.counts().await, before);
+    assert!(
+        r.ok(ALICE, "!link co-op-fortnight")
+            .await
+            .contains("Co-op Fortnight")
+    );
+    let p = entities::project::Entity::find()
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.matrix_room_id.as_deref(), Some(ROOM));
+
+    // Scheduling reads the time in the project's zone and echoes it.
+    let reply = r
+        .ok(ALICE, "!meeting schedule tuesday 6pm Stall planning")
+        .await;
+    assert!(reply.contains("Stall planning"), "{reply}");
+    assert!(
+        reply.contains("Tue 1 Dec 2026, 18:00 GMT (Europe/London)"),
+        "{reply}"
+    );
+    let m = entities::meeting::Entity::find()
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        m.starts_at,
+        Utc.with_ymd_and_hms(2026, 12, 1, 18, 0, 0).unwrap()
+    );
+    assert_eq!(m.title, "Stall planning");
+
+    assert!(r.ok(BOB, "!rsvp yes").await.contains("yes"));
+    assert!(
+        r.ok(BOB, "!agenda add Budget for stalls")
+            .await
+            .contains("item 1")
+    );
+    assert!(
+        r.ok(CAROL, "!agenda")
+            .await
+            .contains("1. Budget for stalls"),
+        "anyone who can see the meeting reads the agenda"
+    );
+    assert!(r.ok(ALICE, "!next").await.contains("Coming: 1"));
+
+    // Refusals change nothing and say what to do.
+    let before = r.counts().await;
+    assert!(
+        r.refused(BOB, "!meeting cancel")
+            .await
+            .contains("conveners")
+    );
+    assert!(
+        r.refused(ALICE, "!meeting schedule whenever suits")
+            .await
+            .contains("next tuesday 6pm")
+    );
+    assert!(
+        r.refused(ALICE, "!meeting schedule 2025-06-06 12:00")
+            .await
+            .contains("past")
+    );
+    assert!(r.refused(BOB, "!dance").await.contains("!help"));
+    assert!(r.refused(BOB, "!rsvp perhaps").await.contains("!rsvp yes"));
+    assert!(
+        r.refused("@stranger:example.org", "!rsvp yes")
+            .await
+            .contains("don't know you")
+    );
+    assert_eq!(r.counts().await, before);
+    let m = entities::meeting::Entity::find()
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, MeetingStatus::Scheduled);
+
+    // Moving keeps the agenda and asks again.
+    let reply = r.ok(ALICE, "!meeting move 2026-12-03 18:00").await;
+    assert!(reply.contains("Thu 3 Dec 2026, 18:00 GMT"), "{reply}");
+    assert!(r.ok(CAROL, "!next").await.contains("Thu 3 Dec 2026"));
+    assert!(r.ok(BOB, "!agenda").await.contains("Budget for stalls"));
+
+    // Joining and leaving.
+    assert!(r.ok(CAROL, "!join delivery").await.contains("delivery"));
+    assert!(r.refused(CAROL, "!join").await.contains("already"));
+    assert!(r.ok(CAROL, "!leave").await.contains("left"));
+    assert!(
+        r.ok(ALICE, "!meeting cancel not enough people")
+            .await
+            .contains("Cancelled")
+    );
+    assert!(r.refused(ALICE, "!next").await.contains("no meeting"));
+    assert!(r.ok(ALICE, "!unlink").await.contains("no longer linked"));
+}
+
+async fn an_event_is_handled_once(backend: Backend) {
+    let mut r = room(backend).await;
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    let first = r
+        .say_as(
+            "$schedule:example.org",
+            ALICE,
+            "!meeting schedule tomorrow 12:00",
+        )
+        .await;
+    assert!(first.is_some_and(|x| x.ok));
+    // The same event again (a replayed sync, a restart): no second meeting,
+    // no second reply.
+    assert!(
+        r.say_as(
+            "$schedule:example.org",
+            ALICE,
+            "!meeting schedule tomorrow 12:00"
+        )
+        .await
+        .is_none()
+    );
+    assert_eq!(r.db.count("meetings").await, 1);
+    // A refused command is answered once too.
+    assert!(
+        r.say_as("$cancel:example.org", BOB, "!meeting cancel")
+            .await
+            .is_some()
+    );
+    assert!(
+        r.say_as("$cancel:example.org", BOB, "!meeting cancel")
+            .await
+            .is_none()
+    );
+    assert_eq!(r.db.count("bridge_events").await, 3);
+}
+
+both!(commands_from_a_room, an_event_is_handled_once);
