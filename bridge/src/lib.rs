@@ -8,5 +8,7 @@
 //! as the architecture requires.
 
 pub mod command;
+pub mod deliver;
+pub mod notices;
 pub mod run;
 pub mod when;

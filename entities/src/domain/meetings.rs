@@ -300,7 +300,7 @@ pub async fn update(
     }
     am.updated_at = Set(now());
     let model = am.update(&txn).await?;
-    emit_row(&txn, EventKind::MeetingScheduled, model.id, &model).await?;
+    emit_row(&txn, EventKind::MeetingUpdated, model.id, &model).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -3,7 +3,11 @@
 //! transaction as the change itself, so it is delivered if and only if the
 //! change happened. Nothing in this crate reads it; the bridge consumes it.
 
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, LockBehavior, LockType},
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -35,6 +39,7 @@ pub enum EventKind {
     ResourceUpdated,
     ResourceArchived,
     MeetingScheduled,
+    MeetingUpdated,
     MeetingMoved,
     MeetingCancelled,
     RsvpChanged,
@@ -72,6 +77,7 @@ impl EventKind {
             Self::ResourceUpdated => "resource.updated",
             Self::ResourceArchived => "resource.archived",
             Self::MeetingScheduled => "meeting.scheduled",
+            Self::MeetingUpdated => "meeting.updated",
             Self::MeetingMoved => "meeting.moved",
             Self::MeetingCancelled => "meeting.cancelled",
             Self::RsvpChanged => "rsvp.changed",
@@ -115,4 +121,70 @@ pub async fn emit_row<M: serde::Serialize>(
         serde_json::to_value(row).unwrap_or(Value::Null),
     )
     .await
+}
+
+/// How many times a row that the homeserver refuses is tried before it is
+/// given up (and logged).
+pub const MAX_ATTEMPTS: i32 = 5;
+
+/// Claims up to `limit` undelivered rows, oldest first, for delivery in the
+/// caller's transaction. On PostgreSQL the rows are locked `FOR UPDATE SKIP
+/// LOCKED`, so a second bridge process never delivers the same row; on
+/// SQLite the write transaction already excludes other writers.
+pub async fn claim(txn: &DatabaseTransaction, limit: u64) -> Result<Vec<outbox::Model>> {
+    use sea_orm::ConnectionTrait;
+    let mut q = outbox::Entity::find()
+        .filter(outbox::Column::DeliveredAt.is_null())
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(q.all(txn).await?)
+}
+
+/// Marks a row delivered (or deliberately skipped).
+pub async fn mark_delivered(db: &impl Db, id: Uuid) -> Result<()> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::DeliveredAt, Expr::value(now()))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a refused attempt; after [`MAX_ATTEMPTS`] the row is given up.
+/// Returns whether it was given up.
+pub async fn mark_failed(db: &impl Db, row: &outbox::Model) -> Result<bool> {
+    let give_up = row.attempts + 1 >= MAX_ATTEMPTS;
+    let mut q = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Attempts, Expr::value(row.attempts + 1));
+    if give_up {
+        q = q.col_expr(outbox::Column::DeliveredAt, Expr::value(now()));
+    }
+    q.filter(outbox::Column::Id.eq(row.id)).exec(db).await?;
+    Ok(give_up)
+}
+
+/// Undelivered rows and the age of the oldest, for metrics and `doctor`.
+pub async fn backlog(db: &impl Db) -> Result<(u64, Option<chrono::DateTime<chrono::Utc>>)> {
+    use sea_orm::PaginatorTrait;
+    let q = outbox::Entity::find().filter(outbox::Column::DeliveredAt.is_null());
+    let count = q.clone().count(db).await?;
+    let oldest = q
+        .order_by_asc(outbox::Column::Id)
+        .one(db)
+        .await?
+        .map(|r| r.created_at);
+    Ok((count, oldest))
+}
+
+/// The Matrix transaction id for a row: derived from the row, so a resend
+/// after a crash is recognised by the homeserver as the same message.
+pub fn transaction_id(row: &outbox::Model) -> String {
+    format!("muster-outbox-{}", row.id.simple())
 }

@@ -304,3 +304,154 @@ async fn an_event_is_handled_once(backend: Backend) {
 }
 
 both!(commands_from_a_room, an_event_is_handled_once);
+
+/// A stand-in for the homeserver in these logic tests: it records what it
+/// is sent and can be "down". (The real homeserver is Synapse, in the bot's
+/// own tests.)
+#[derive(Default)]
+struct Recorder {
+    sent: std::sync::Mutex<Vec<bridge::notices::Notice>>,
+    down: std::sync::atomic::AtomicBool,
+    delay_ms: u64,
+}
+
+impl bridge::deliver::Outlet for Recorder {
+    async fn send(&self, n: &bridge::notices::Notice) -> Result<(), bridge::deliver::SendError> {
+        if self.delay_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(self.delay_ms)).await;
+        }
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(bridge::deliver::SendError::Unavailable(
+                "connection refused".into(),
+            ));
+        }
+        self.sent.lock().unwrap().push(n.clone());
+        Ok(())
+    }
+}
+
+async fn notices_are_delivered_in_order_once(backend: Backend) {
+    let mut r = room(backend).await;
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    r.ok(ALICE, "!meeting schedule tuesday 6pm Stall planning")
+        .await;
+    r.ok(ALICE, "!meeting move 2026-12-03 18:00").await;
+    r.ok(ALICE, "!meeting cancel not enough people").await;
+    let p = entities::project::Entity::find()
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    entities::domain::signups::submit(
+        &r.db.conn,
+        &Actor::Anonymous,
+        entities::domain::signups::NewSignUp {
+            display_name: "Frank".into(),
+            email: "frank@example.coop".into(),
+            project_id: Some(p.id),
+            interests: vec!["stalls".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let hs = Recorder::default();
+    hs.down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (waiting, _) = entities::domain::outbox::backlog(&r.db.conn).await.unwrap();
+    let round = bridge::deliver::round(&r.db.conn, &hs, 100).await.unwrap();
+    assert!(round.wait.is_some(), "{round:?}");
+    assert_eq!(round.sent, 0);
+    assert!(
+        entities::domain::outbox::backlog(&r.db.conn)
+            .await
+            .unwrap()
+            .0
+            >= waiting - u64::try_from(round.skipped).unwrap()
+    );
+
+    hs.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    let mut total_sent = 0;
+    loop {
+        let round = bridge::deliver::round(&r.db.conn, &hs, 2).await.unwrap();
+        total_sent += round.sent;
+        if round.sent + round.skipped + round.failed == 0 {
+            break;
+        }
+    }
+    assert_eq!(total_sent, 4);
+    let sent = hs.sent.lock().unwrap().clone();
+    let texts: Vec<&str> = sent
+        .iter()
+        .map(|n| n.plain.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "New meeting",
+            "Moved",
+            "Cancelled",
+            "Frank would like to join Co-op Fortnight (interested in stalls). A convener can approve or decline the sign-up in Muster."
+        ]
+    );
+    assert!(sent.iter().all(|n| n.room_id == ROOM));
+    assert!(
+        sent[1].plain.contains("Thu 3 Dec 2026, 18:00 GMT"),
+        "{}",
+        sent[1].plain
+    );
+    assert!(
+        !sent.iter().any(|n| n.plain.contains("frank@")),
+        "no addresses in rooms"
+    );
+    let mut ids: Vec<&str> = sent.iter().map(|n| n.txn_id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "one transaction id per row");
+    assert_eq!(
+        entities::domain::outbox::backlog(&r.db.conn)
+            .await
+            .unwrap()
+            .0,
+        0
+    );
+    // Nothing is sent twice.
+    let again = bridge::deliver::round(&r.db.conn, &hs, 100).await.unwrap();
+    assert_eq!(again, bridge::deliver::Round::default());
+    assert_eq!(hs.sent.lock().unwrap().len(), 4);
+}
+
+/// Two bridges on one PostgreSQL: the second skips the rows the first has
+/// claimed, so nothing is delivered twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standby_bridge_delivers_nothing_twice() {
+    let mut r = room(Backend::Postgres).await;
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    for day in 1..=6 {
+        r.ok(
+            ALICE,
+            &format!("!meeting schedule 2026-12-0{day} 18:00 Meeting {day}"),
+        )
+        .await;
+    }
+    let hs = Recorder {
+        delay_ms: 30,
+        ..Recorder::default()
+    };
+    let (a, b) = tokio::join!(
+        bridge::deliver::round(&r.db.conn, &hs, 100),
+        bridge::deliver::round(&r.db.conn, &hs, 100)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let sent = hs.sent.lock().unwrap().clone();
+    let mut ids: Vec<String> = sent.iter().map(|n| n.txn_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        sent.len(),
+        "a row was delivered twice: {a:?} {b:?}"
+    );
+    assert_eq!(a.sent + b.sent, 6);
+}
+
+both!(notices_are_delivered_in_order_once);

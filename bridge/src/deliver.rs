@@ -1,0 +1,110 @@
+//! Delivering the outbox to rooms, at least once and in order, without
+//! duplicates: rows are claimed oldest first (locked on PostgreSQL, so a
+//! standby bridge never delivers the same row), rendered, sent with a
+//! transaction id derived from the row (a resend after a crash is the same
+//! message to the homeserver), and marked delivered only after the send
+//! succeeded. While the homeserver is unreachable or rate-limiting, the
+//! batch stops and the rows wait, in order, for the next round.
+
+use std::future::Future;
+use std::time::Duration;
+
+use entities::DomainError;
+use entities::domain::{Db, outbox, write_txn};
+use sea_orm::{DatabaseConnection, DbBackend};
+
+use crate::notices::{Notice, render};
+
+/// Why a send did not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The homeserver asked us to wait (429).
+    RateLimited(Duration),
+    /// The homeserver did not answer; try again later.
+    Unavailable(String),
+    /// The homeserver refused this message (e.g. the bot left the room).
+    Rejected(String),
+}
+
+/// Where notices go: the Matrix client in production.
+pub trait Outlet: Sync {
+    /// Sends one notice, idempotently by `notice.txn_id`.
+    fn send(&self, notice: &Notice) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    pub sent: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    /// Set when the round stopped early: wait this long before the next.
+    pub wait: Option<Duration>,
+}
+
+/// How long to wait after the homeserver did not answer.
+pub const OUTAGE_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Delivers up to `batch` rows.
+///
+/// On PostgreSQL the claim's transaction (and its row locks) lasts the
+/// round, so a second bridge skips these rows. On SQLite — one process by
+/// design — rows are read and marked one by one, so the API's writers are
+/// never held up behind a slow homeserver.
+pub async fn round(
+    db: &DatabaseConnection,
+    outlet: &impl Outlet,
+    batch: u64,
+) -> Result<Round, DomainError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let txn = write_txn(db).await?;
+        let rows = outbox::claim(&txn, batch).await?;
+        let r = deliver(&txn, outlet, rows).await?;
+        txn.commit().await?;
+        Ok(r)
+    } else {
+        let rows = {
+            let txn = write_txn(db).await?;
+            let rows = outbox::claim(&txn, batch).await?;
+            txn.commit().await?;
+            rows
+        };
+        deliver(db, outlet, rows).await
+    }
+}
+
+async fn deliver(
+    db: &impl Db,
+    outlet: &impl Outlet,
+    rows: Vec<entities::outbox::Model>,
+) -> Result<Round, DomainError> {
+    let mut r = Round::default();
+    for row in rows {
+        let Some(notice) = render(db, &row).await? else {
+            outbox::mark_delivered(db, row.id).await?;
+            r.skipped += 1;
+            continue;
+        };
+        match outlet.send(&notice).await {
+            Ok(()) => {
+                outbox::mark_delivered(db, row.id).await?;
+                r.sent += 1;
+            }
+            Err(SendError::RateLimited(wait)) => {
+                r.wait = Some(wait);
+                break;
+            }
+            Err(SendError::Unavailable(why)) => {
+                tracing::warn!(%why, "homeserver unavailable; notices wait");
+                r.wait = Some(OUTAGE_BACKOFF);
+                break;
+            }
+            Err(SendError::Rejected(why)) => {
+                let gave_up = outbox::mark_failed(db, &row).await?;
+                tracing::warn!(row = %row.id, %why, gave_up, "homeserver refused a notice");
+                r.failed += 1;
+            }
+        }
+    }
+    Ok(r)
+}
