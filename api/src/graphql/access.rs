@@ -12,9 +12,11 @@ use super::connection::{Page, paginate};
 use super::enums::Involvement;
 use super::errors::{UserError, outcome, query_error};
 use super::ids::{self, Kind};
-use super::loaders::{GroupById, MemberById, OrganisationById, ProjectById};
+use super::loaders::{MemberById, OrganisationById};
 use super::req;
-use super::types::{Conn, Group, Member, Organisation, Project, load_one};
+use super::types::{
+    Conn, Group, Member, Organisation, Project, group_of, load_one, member_of, project_of,
+};
 use crate::rate::Verdict;
 
 /// Where a sign-up stands.
@@ -114,23 +116,14 @@ impl SignUp {
         self.0.decided_at
     }
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
-        match self.0.group_id {
-            Some(g) => Ok(load_one(ctx, GroupById(g)).await?.map(Group)),
-            None => Ok(None),
-        }
+        group_of(ctx, self.0.group_id).await
     }
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        match self.0.project_id {
-            Some(p) => Ok(load_one(ctx, ProjectById(p)).await?.map(Project)),
-            None => Ok(None),
-        }
+        project_of(ctx, self.0.project_id).await
     }
     /// The member it was approved as.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        match self.0.member_id {
-            Some(m) => Ok(load_one(ctx, MemberById(m)).await?.map(Member)),
-            None => Ok(None),
-        }
+        member_of(ctx, self.0.member_id).await
     }
 }
 
@@ -178,10 +171,7 @@ impl ApiKey {
         }
     }
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        match self.0.member_id {
-            Some(m) => Ok(load_one(ctx, MemberById(m)).await?.map(Member)),
-            None => Ok(None),
-        }
+        member_of(ctx, self.0.member_id).await
     }
 }
 

@@ -51,7 +51,10 @@ where
 }
 
 /// The group with this id, if any and visible.
-async fn group_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Group>> {
+pub(super) async fn group_of(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<Group>> {
     match id {
         Some(id) => Ok(load_one(ctx, GroupById(id)).await?.map(Group)),
         None => Ok(None),
@@ -59,7 +62,10 @@ async fn group_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<
 }
 
 /// The project with this id, if any and visible.
-async fn project_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Project>> {
+pub(super) async fn project_of(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<Project>> {
     match id {
         Some(id) => Ok(load_one(ctx, ProjectById(id)).await?.map(Project)),
         None => Ok(None),
@@ -67,7 +73,10 @@ async fn project_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Resul
 }
 
 /// The member with this id, if any.
-async fn member_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Member>> {
+pub(super) async fn member_of(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<Member>> {
     match id {
         Some(id) => Ok(load_one(ctx, MemberById(id)).await?.map(Member)),
         None => Ok(None),
@@ -75,7 +84,10 @@ async fn member_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result
 }
 
 /// The meeting with this id, if any and visible.
-async fn meeting_of(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Meeting>> {
+pub(super) async fn meeting_of(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<Meeting>> {
     match id {
         Some(id) => Ok(load_one(ctx, MeetingById(id)).await?.map(Meeting)),
         None => Ok(None),
