@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use entities::domain::{Db, meetings, memberships, read, rooms, write_txn};
 use entities::{Actor, DomainError, group, meeting, project};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 
 use crate::command::{self, AgendaAction, Command, MeetingAction};
 use crate::when;
@@ -377,19 +377,7 @@ async fn execute(
         }
         Command::Leave => {
             let p = linked(db, msg.room_id).await?;
-            let Some(me) = actor.member_id() else {
-                return Err(DomainError::Unauthenticated);
-            };
-            let ms = entities::membership::Entity::find()
-                .filter(entities::membership::Column::MemberId.eq(me))
-                .filter(entities::membership::Column::ProjectId.eq(p.id))
-                .filter(entities::membership::Column::ArchivedAt.is_null())
-                .one(db)
-                .await?
-                .ok_or_else(|| {
-                    DomainError::state("project", format!("you are not in {}", p.name))
-                })?;
-            memberships::archive(db, actor, ms.id).await?;
+            memberships::leave_project(db, actor, p.id).await?;
             Ok(Reply::ok(format!(
                 "You left {}. Thank you for your work.",
                 p.name

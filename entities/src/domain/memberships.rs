@@ -222,3 +222,26 @@ pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<membership
     txn.commit().await?;
     Ok(model)
 }
+
+/// The acting member leaves a project (ends their own live membership).
+pub async fn leave_project(
+    db: &impl Db,
+    actor: &Actor,
+    project_id: Uuid,
+) -> Result<membership::Model> {
+    policy::require_member(actor, "leave")?;
+    let Some(me) = actor.member_id() else {
+        return Err(DomainError::invalid(
+            "member_id",
+            "this key does not speak for a member",
+        ));
+    };
+    let own = membership::Entity::find()
+        .filter(membership::Column::MemberId.eq(me))
+        .filter(membership::Column::ProjectId.eq(project_id))
+        .filter(membership::Column::ArchivedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::state("project_id", "you are not a member of this project"))?;
+    archive(db, actor, own.id).await
+}
