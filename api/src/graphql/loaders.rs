@@ -223,3 +223,19 @@ impl Loader<SuccessorsOf> for DbLoader {
         Ok(map)
     }
 }
+
+/// Loads the quorum outlook of a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OutlookOf(pub Uuid);
+
+impl Loader<OutlookOf> for DbLoader {
+    type Value = entities::domain::quorum::Outlook;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, ks: &[OutlookOf]) -> LoadResult<OutlookOf, Self::Value> {
+        let found = entities::domain::quorum::outlooks(&self.db, &self.actor, &keys(ks, |k| k.0))
+            .await
+            .map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(k, v)| (OutlookOf(k), v)).collect())
+    }
+}

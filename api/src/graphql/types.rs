@@ -830,6 +830,24 @@ impl Project {
     }
 }
 
+/// Will the meeting reach its quorum? Counts of answers, and the expected
+/// attendance from each invitee's answer and their record of showing up.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct QuorumOutlook {
+    /// The fewest attendees for the meeting to go ahead.
+    pub quorum: i32,
+    /// Active members of the group or project, and anyone else who answered.
+    pub invited: u32,
+    pub confirmed: u32,
+    pub maybe: u32,
+    pub declined: u32,
+    pub no_reply: u32,
+    /// Expected attendance, to one decimal.
+    pub forecast: f64,
+    /// Whether the forecast reaches the quorum.
+    pub likely: bool,
+}
+
 /// A project's Matrix room.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct Room {
@@ -956,6 +974,24 @@ impl Meeting {
             rows.retain(|x| x.response == r.into());
         }
         page(rows, |r| r.id, Rsvp, first, after, last, before)
+    }
+    /// Whether it will reach its quorum, and how many are expected.
+    async fn quorum_outlook(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<QuorumOutlook>> {
+        Ok(load_one(ctx, OutlookOf(self.0.id))
+            .await?
+            .map(|o| QuorumOutlook {
+                quorum: o.quorum,
+                invited: o.invited,
+                confirmed: o.confirmed,
+                maybe: o.maybe,
+                declined: o.declined,
+                no_reply: o.no_reply,
+                forecast: (o.forecast * 10.0).round() / 10.0,
+                likely: o.likely,
+            }))
     }
     /// How many said yes, no and maybe.
     async fn rsvp_counts(&self, ctx: &Context<'_>) -> async_graphql::Result<RsvpCounts> {

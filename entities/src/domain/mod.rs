@@ -13,6 +13,7 @@ pub mod memberships;
 pub mod organisations;
 pub mod outbox;
 pub mod projects;
+pub mod quorum;
 pub mod read;
 pub mod resources;
 pub mod rooms;

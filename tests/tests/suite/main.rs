@@ -15,4 +15,5 @@ mod domain;
 mod e2e;
 mod migrations;
 mod openid;
+mod quorum;
 mod schema;

@@ -1,0 +1,156 @@
+//! The quorum outlook on a made-up history whose answer is known, through
+//! the domain and through the API, on both databases.
+
+use chrono::{Duration, TimeZone, Utc};
+use entities::domain::{groups, meetings, members, memberships, quorum};
+use entities::{Actor, Role, RsvpResponse};
+use muster_tests::{Backend, both, spawn_app};
+use serde_json::json;
+
+async fn forecast_from_answers_and_records(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = &app.db.conn;
+    let sys = &Actor::System;
+    let g = groups::create(
+        db,
+        sys,
+        groups::NewGroup {
+            name: "Movement Building".into(),
+            slug: None,
+            purpose: String::new(),
+            domains: vec![],
+            status: None,
+            visibility: None,
+            reporting_line: None,
+            time_zone: None,
+            succeeds: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let since = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+    let mut people = Vec::new();
+    for name in ["Reliable", "Flaky", "Unsure", "Silent", "Away"] {
+        let m = members::create(
+            db,
+            sys,
+            members::NewMember {
+                display_name: name.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        memberships::create(
+            db,
+            sys,
+            memberships::NewMembership {
+                member_id: m.id,
+                group_id: Some(g.id),
+                project_id: None,
+                role: Role::Member,
+                involvement: None,
+                commitment_hours: None,
+                status: None,
+                since: Some(since),
+            },
+        )
+        .await
+        .unwrap();
+        people.push(m.id);
+    }
+    let [reliable, flaky, unsure, silent, away] = people[..] else {
+        unreachable!()
+    };
+    let meeting_at = |days: i64| meetings::NewMeeting {
+        group_id: Some(g.id),
+        project_id: None,
+        title: "Planning".into(),
+        kind: None,
+        format: None,
+        starts_at: Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap() + Duration::days(days),
+        ends_at: None,
+        time_zone: None,
+        location: None,
+        quorum: Some(3),
+        visibility: None,
+        status: None,
+    };
+    // Three past meetings: Reliable said yes and came each time; Flaky said
+    // yes to two and came to neither; the others never answered nor came.
+    for i in 0..3 {
+        let m = meetings::schedule(db, sys, meeting_at(i * 7))
+            .await
+            .unwrap();
+        meetings::rsvp(db, sys, m.id, Some(reliable), RsvpResponse::Yes)
+            .await
+            .unwrap();
+        if i < 2 {
+            meetings::rsvp(db, sys, m.id, Some(flaky), RsvpResponse::Yes)
+                .await
+                .unwrap();
+        }
+        meetings::record_held(db, sys, m.id, &[reliable])
+            .await
+            .unwrap();
+    }
+    let next = meetings::schedule(db, sys, meeting_at(60)).await.unwrap();
+    meetings::rsvp(db, sys, next.id, Some(reliable), RsvpResponse::Yes)
+        .await
+        .unwrap();
+    meetings::rsvp(db, sys, next.id, Some(flaky), RsvpResponse::Yes)
+        .await
+        .unwrap();
+    meetings::rsvp(db, sys, next.id, Some(unsure), RsvpResponse::Maybe)
+        .await
+        .unwrap();
+    meetings::rsvp(db, sys, next.id, Some(away), RsvpResponse::No)
+        .await
+        .unwrap();
+    let _ = silent;
+
+    // Reliable: (3 + 0.85×2)/(3 + 2) = 0.94. Flaky: (0 + 0.85×2)/(2 + 2) =
+    // 0.425. Unsure, maybe, no record: 0.5. Away, no, no record: 0.05.
+    // Silent never answered and never came, three times:
+    // (0 + 0.25×2)/(3 + 2) = 0.1. Total 2.015, short of 3.
+    let o = quorum::outlooks(db, sys, &[next.id])
+        .await
+        .unwrap()
+        .remove(&next.id)
+        .unwrap();
+    assert_eq!(
+        (o.invited, o.confirmed, o.maybe, o.declined, o.no_reply),
+        (5, 2, 1, 1, 1)
+    );
+    assert!((o.forecast - 2.015).abs() < 1e-9, "{o:?}");
+    assert!(!o.likely);
+
+    let body = app
+        .anon(
+            "query($id: ID!) { meeting(id: $id) { quorumOutlook { quorum invited confirmed maybe declined noReply forecast likely } } }",
+            json!({ "id": api::graphql::ids::encode(api::graphql::ids::Kind::Meeting, next.id).0 }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["meeting"]["quorumOutlook"],
+        json!({ "quorum": 3, "invited": 5, "confirmed": 2, "maybe": 1, "declined": 1, "noReply": 1, "forecast": 2.0, "likely": false })
+    );
+
+    // Two more yeses from people with no bad record lift it over the quorum.
+    meetings::rsvp(db, sys, next.id, Some(unsure), RsvpResponse::Yes)
+        .await
+        .unwrap();
+    meetings::rsvp(db, sys, next.id, Some(silent), RsvpResponse::Yes)
+        .await
+        .unwrap();
+    let o = quorum::outlooks(db, sys, &[next.id])
+        .await
+        .unwrap()
+        .remove(&next.id)
+        .unwrap();
+    // 0.94 + 0.425 + 0.85 + 0.85 + 0.05 = 3.115
+    assert!((o.forecast - 3.115).abs() < 1e-9, "{o:?}");
+    assert!(o.likely);
+}
+
+both!(forecast_from_answers_and_records);
