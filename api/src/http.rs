@@ -78,6 +78,8 @@ pub fn router(state: AppState) -> Router {
     let cors = cors(&state.settings.cors_origins);
     let app = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/calendar/groups/{file}", get(crate::calendar::group))
+        .route("/calendar/projects/{file}", get(crate::calendar::project))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .layer(TraceLayer::new_for_http())

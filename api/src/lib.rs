@@ -4,6 +4,7 @@
 //! them together. Resolvers translate between GraphQL and the domain in the
 //! `entities` crate; they never decide a rule themselves.
 
+pub mod calendar;
 pub mod db;
 pub mod graphql;
 pub mod guard;

@@ -188,3 +188,21 @@ pub async fn backlog(db: &impl Db) -> Result<(u64, Option<chrono::DateTime<chron
 pub fn transaction_id(row: &outbox::Model) -> String {
     format!("muster-outbox-{}", row.id.simple())
 }
+
+/// How many changes each of these subjects has had (its outbox events):
+/// an iCalendar `SEQUENCE` that rises with every change.
+pub async fn change_counts(
+    db: &impl Db,
+    subjects: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, i64>> {
+    let rows: Vec<(Uuid, i64)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::SubjectId)
+        .column_as(outbox::Column::Id.count(), "n")
+        .filter(outbox::Column::SubjectId.is_in(subjects.iter().copied()))
+        .group_by(outbox::Column::SubjectId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

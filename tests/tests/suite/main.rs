@@ -11,6 +11,7 @@
 mod access;
 mod api;
 mod bridge;
+mod calendar;
 mod domain;
 mod e2e;
 mod migrations;
