@@ -537,7 +537,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
     for m in [&sam, &alex, &jo, &matt] {
         meetings::rsvp(db, a, first.id, Some(m.id), RsvpResponse::Yes).await?;
     }
-    meetings::record_held(db, a, first.id, &[sam.id, alex.id, jo.id, matt.id]).await?;
+    meetings::record_held(db, a, first.id, &[sam.id, alex.id, jo.id, matt.id], &[]).await?;
 
     // The 6 June meeting: postponed for low numbers.
     let second = meetings::schedule(

@@ -115,7 +115,19 @@ payload!(
 payload!(CancelMeetingPayload, meeting: Meeting);
 payload!(RsvpPayload, rsvp: Rsvp);
 payload!(AddAgendaItemPayload, agenda_item: AgendaItem);
+payload!(MarkMeetingHeldPayload, meeting: Meeting);
 payload!(LinkProjectRoomPayload, project: Project);
+
+/// What happened at a meeting.
+#[derive(InputObject)]
+pub struct MarkMeetingHeldInput {
+    pub id: ID,
+    /// Members who came.
+    pub attendee_ids: Option<Vec<ID>>,
+    /// Agenda items that were reached; the rest roll over to the next
+    /// meeting of the group or project.
+    pub discussed_item_ids: Option<Vec<ID>>,
+}
 payload!(UnlinkProjectRoomPayload, project: Project);
 
 /// A project and the Matrix room to link it to.
@@ -1044,6 +1056,33 @@ impl CoreMutation {
                 let meeting = ids::expect(Kind::Meeting, &input.meeting_id, "meeting_id")?;
                 let member = ids::expect_opt(Kind::Member, input.member_id.as_ref(), "member_id")?;
                 meetings::rsvp(&r.db, &r.actor, meeting, member, input.response.into()).await
+            }
+            .await,
+        )
+    }
+
+    /// Marks a meeting held (its conveners): who came, which agenda items
+    /// were discussed; items not reached roll over to the next meeting.
+    async fn mark_meeting_held(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkMeetingHeldInput,
+    ) -> async_graphql::Result<MarkMeetingHeldPayload> {
+        let r = req(ctx);
+        MarkMeetingHeldPayload::from(
+            async {
+                let id = ids::expect(Kind::Meeting, &input.id, "id")?;
+                let attendees = id_list(
+                    Kind::Member,
+                    &input.attendee_ids.unwrap_or_default(),
+                    "attendee_ids",
+                )?;
+                let discussed = id_list(
+                    Kind::AgendaItem,
+                    &input.discussed_item_ids.unwrap_or_default(),
+                    "discussed_item_ids",
+                )?;
+                meetings::record_held(&r.db, &r.actor, id, &attendees, &discussed).await
             }
             .await,
         )

@@ -246,6 +246,7 @@ pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<
     }
     .insert(&txn)
     .await?;
+    adopt_backlog(&txn, &model, model.id).await?;
     emit_row(&txn, EventKind::MeetingScheduled, model.id, &model).await?;
     txn.commit().await?;
     Ok(model)
@@ -492,13 +493,16 @@ pub async fn add_agenda_item(
     Ok(model)
 }
 
-/// Marks a meeting held and records who came. (The meetings work adds the
-/// API and room commands for this; the demo data uses it today.)
+/// Marks a meeting held: records who came and which agenda items were
+/// discussed, and rolls the items not reached over to the group's or
+/// project's next meeting (if there is none yet, they wait on this one and
+/// the next meeting scheduled adopts them — the agenda backlog).
 pub async fn record_held(
     db: &impl Db,
     actor: &Actor,
     id: Uuid,
     attendees: &[Uuid],
+    discussed: &[Uuid],
 ) -> Result<meeting::Model> {
     policy::require_member(actor, "record attendance")?;
     let txn = write_txn(db).await?;
@@ -506,7 +510,12 @@ pub async fn record_held(
     policy::require_convener(actor, owner, "record this meeting's attendance")?;
     require_open(&current, "id", "mark it held")?;
     let t = now();
+    let mut seen = Vec::new();
     for &member in attendees {
+        if seen.contains(&member) {
+            continue;
+        }
+        seen.push(member);
         read::live_member(&txn, member, "attendees").await?;
         attendance::Entity::insert(attendance::ActiveModel {
             meeting_id: Set(id),
@@ -516,10 +525,91 @@ pub async fn record_held(
         .exec_without_returning(&txn)
         .await?;
     }
+    let items = read::agenda_of(&txn, &[id]).await?;
+    for &d in discussed {
+        if !items.iter().any(|i| i.id == d) {
+            return Err(DomainError::invalid(
+                "discussed",
+                format!("agenda item {d} is not on this meeting's agenda"),
+            ));
+        }
+    }
+    agenda_item::Entity::update_many()
+        .col_expr(
+            agenda_item::Column::Status,
+            sea_orm::sea_query::Expr::value(AgendaItemStatus::Discussed),
+        )
+        .filter(agenda_item::Column::Id.is_in(discussed.iter().copied()))
+        .exec(&txn)
+        .await?;
+    let starts_at = current.starts_at;
     let mut am = current.into_active_model();
     am.status = Set(MeetingStatus::Held);
     am.updated_at = Set(t);
     let model = am.update(&txn).await?;
+    if let Some(next) = next_of_owner(&txn, &model, starts_at).await? {
+        adopt_backlog(&txn, &model, next.id).await?;
+    }
+    emit_row(&txn, EventKind::MeetingHeld, model.id, &model).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// The next proposed or scheduled meeting of the same group or project,
+/// after `after`.
+async fn next_of_owner(
+    db: &impl Db,
+    m: &meeting::Model,
+    after: DateTime<Utc>,
+) -> Result<Option<meeting::Model>> {
+    let mut q = meeting::Entity::find()
+        .filter(meeting::Column::Status.is_in([MeetingStatus::Proposed, MeetingStatus::Scheduled]))
+        .filter(meeting::Column::StartsAt.gt(after))
+        .filter(meeting::Column::Id.ne(m.id));
+    q = match (m.group_id, m.project_id) {
+        (_, Some(p)) => q.filter(meeting::Column::ProjectId.eq(p)),
+        (Some(g), None) => q.filter(meeting::Column::GroupId.eq(g)),
+        (None, None) => return Ok(None),
+    };
+    Ok(q.order_by_asc(meeting::Column::StartsAt).one(db).await?)
+}
+
+/// Moves the open agenda items of held meetings of `like`'s group or project
+/// to the end of meeting `to`'s agenda, oldest first.
+async fn adopt_backlog(db: &impl Db, like: &meeting::Model, to: Uuid) -> Result<()> {
+    let mut held = meeting::Entity::find().filter(meeting::Column::Status.eq(MeetingStatus::Held));
+    held = match (like.group_id, like.project_id) {
+        (_, Some(p)) => held.filter(meeting::Column::ProjectId.eq(p)),
+        (Some(g), None) => held.filter(meeting::Column::GroupId.eq(g)),
+        (None, None) => return Ok(()),
+    };
+    let held: Vec<Uuid> = held
+        .order_by_asc(meeting::Column::StartsAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    if held.is_empty() {
+        return Ok(());
+    }
+    let open: Vec<agenda_item::Model> = read::agenda_of(db, &held)
+        .await?
+        .into_iter()
+        .filter(|i| i.status == AgendaItemStatus::Open)
+        .collect();
+    let mut position = read::agenda_of(db, &[to])
+        .await?
+        .iter()
+        .map(|i| i.position)
+        .max()
+        .unwrap_or(0);
+    for item in open {
+        position += 1;
+        let mut am = item.into_active_model();
+        am.meeting_id = Set(to);
+        am.position = Set(position);
+        am.update(db).await?;
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
-//! The quorum outlook on a made-up history whose answer is known, through
-//! the domain and through the API, on both databases.
+//! Meetings that happen: the quorum outlook on a made-up history whose
+//! answer is known, and the agenda backlog rolling over — through the
+//! domain and the API, on both databases.
 
 use chrono::{Duration, TimeZone, Utc};
 use entities::domain::{groups, meetings, members, memberships, quorum};
@@ -90,7 +91,7 @@ async fn forecast_from_answers_and_records(backend: Backend) {
                 .await
                 .unwrap();
         }
-        meetings::record_held(db, sys, m.id, &[reliable])
+        meetings::record_held(db, sys, m.id, &[reliable], &[])
             .await
             .unwrap();
     }
@@ -154,3 +155,116 @@ async fn forecast_from_answers_and_records(backend: Backend) {
 }
 
 both!(forecast_from_answers_and_records);
+
+/// Items not reached roll over to the next meeting; with no next meeting
+/// they wait, and the next meeting scheduled adopts them.
+async fn agenda_backlog_rolls_over(backend: Backend) {
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let g = entities::domain::read::group_by_slug(
+        &app.db.conn,
+        &Actor::System,
+        "co-op-support-development",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let gid = api::graphql::ids::encode(api::graphql::ids::Kind::Group, g.id).0;
+    let schedule = "mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id } userErrors { code } } }";
+    let add = "mutation($input: AddAgendaItemInput!) { addAgendaItem(input: $input) { agendaItem { id } userErrors { code } } }";
+    let held = "mutation($input: MarkMeetingHeldInput!) { markMeetingHeld(input: $input) { meeting { status } userErrors { field code } } }";
+    let agenda = "query($id: ID!) { meeting(id: $id) { agenda { edges { node { position text status } } } } }";
+    let start = |days: i64| (chrono::Utc::now() + Duration::days(days)).to_rfc3339();
+    let first = app
+        .ok(
+            schedule,
+            "scheduleMeeting",
+            json!({ "groupId": gid, "title": "One", "startsAt": start(1) }),
+        )
+        .await["meeting"]["id"]
+        .clone();
+    let second = app
+        .ok(
+            schedule,
+            "scheduleMeeting",
+            json!({ "groupId": gid, "title": "Two", "startsAt": start(8) }),
+        )
+        .await["meeting"]["id"]
+        .clone();
+    app.ok(
+        add,
+        "addAgendaItem",
+        json!({ "meetingId": second, "text": "Own item" }),
+    )
+    .await;
+    let mut items = Vec::new();
+    for text in ["Purpose", "Domains", "Board link"] {
+        items.push(
+            app.ok(
+                add,
+                "addAgendaItem",
+                json!({ "meetingId": first, "text": text }),
+            )
+            .await["agendaItem"]["id"]
+                .clone(),
+        );
+    }
+    // A discussed item that is not on this agenda is refused; nothing changes.
+    let body = app.admin(held, json!({ "input": { "id": first, "discussedItemIds": [api::graphql::ids::encode(api::graphql::ids::Kind::AgendaItem, uuid::Uuid::now_v7()).0] } })).await;
+    assert_eq!(
+        body["data"]["markMeetingHeld"]["userErrors"][0]["code"], "INVALID_INPUT",
+        "{body}"
+    );
+    app.ok(
+        held,
+        "markMeetingHeld",
+        json!({ "id": first, "discussedItemIds": [items[0]] }),
+    )
+    .await;
+    let texts = |body: &serde_json::Value| -> Vec<String> {
+        body["data"]["meeting"]["agenda"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["node"]["position"],
+                    e["node"]["text"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        texts(&app.anon(agenda, json!({ "id": first })).await),
+        ["1 Purpose"]
+    );
+    assert_eq!(
+        texts(&app.anon(agenda, json!({ "id": second })).await),
+        ["1 Own item", "2 Domains", "3 Board link"]
+    );
+
+    // Held with nothing reached and no next meeting: the items wait, then
+    // the next meeting scheduled adopts them.
+    app.ok(held, "markMeetingHeld", json!({ "id": second }))
+        .await;
+    assert_eq!(
+        texts(&app.anon(agenda, json!({ "id": second })).await).len(),
+        3
+    );
+    let third = app
+        .ok(
+            schedule,
+            "scheduleMeeting",
+            json!({ "groupId": gid, "title": "Three", "startsAt": start(15) }),
+        )
+        .await["meeting"]["id"]
+        .clone();
+    assert_eq!(
+        texts(&app.anon(agenda, json!({ "id": third })).await),
+        ["1 Own item", "2 Domains", "3 Board link"]
+    );
+    assert!(texts(&app.anon(agenda, json!({ "id": second })).await).is_empty());
+}
+
+both!(agenda_backlog_rolls_over);
