@@ -12,10 +12,11 @@ use super::connection::{Page, paginate};
 use super::enums::Involvement;
 use super::errors::{UserError, outcome, query_error};
 use super::ids::{self, Kind};
-use super::loaders::{MemberById, OrganisationById};
+use super::loaders::MemberById;
 use super::req;
 use super::types::{
-    Conn, Group, Member, Organisation, Project, group_of, load_one, member_of, project_of,
+    Conn, Group, Member, Organisation, Project, group_of, load_one, member_of, organisation_of,
+    project_of,
 };
 use crate::rate::Verdict;
 
@@ -165,10 +166,7 @@ impl ApiKey {
         self.0.revoked_at
     }
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
-        match self.0.organisation_id {
-            Some(o) => Ok(load_one(ctx, OrganisationById(o)).await?.map(Organisation)),
-            None => Ok(None),
-        }
+        organisation_of(ctx, self.0.organisation_id).await
     }
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
         member_of(ctx, self.0.member_id).await

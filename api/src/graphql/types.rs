@@ -50,15 +50,30 @@ where
     Ok(load_one(ctx, key).await?.unwrap_or_default())
 }
 
+/// The object a nullable foreign key points at, through the loader, if any
+/// and visible.
+async fn related<K, V, T>(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+    key: impl FnOnce(Uuid) -> K,
+    wrap: impl FnOnce(V) -> T,
+) -> async_graphql::Result<Option<T>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = V, Error = std::sync::Arc<DomainError>>,
+{
+    match id {
+        Some(id) => Ok(load_one(ctx, key(id)).await?.map(wrap)),
+        None => Ok(None),
+    }
+}
+
 /// The group with this id, if any and visible.
 pub(super) async fn group_of(
     ctx: &Context<'_>,
     id: Option<Uuid>,
 ) -> async_graphql::Result<Option<Group>> {
-    match id {
-        Some(id) => Ok(load_one(ctx, GroupById(id)).await?.map(Group)),
-        None => Ok(None),
-    }
+    related(ctx, id, GroupById, Group).await
 }
 
 /// The project with this id, if any and visible.
@@ -66,10 +81,7 @@ pub(super) async fn project_of(
     ctx: &Context<'_>,
     id: Option<Uuid>,
 ) -> async_graphql::Result<Option<Project>> {
-    match id {
-        Some(id) => Ok(load_one(ctx, ProjectById(id)).await?.map(Project)),
-        None => Ok(None),
-    }
+    related(ctx, id, ProjectById, Project).await
 }
 
 /// The member with this id, if any.
@@ -77,10 +89,15 @@ pub(super) async fn member_of(
     ctx: &Context<'_>,
     id: Option<Uuid>,
 ) -> async_graphql::Result<Option<Member>> {
-    match id {
-        Some(id) => Ok(load_one(ctx, MemberById(id)).await?.map(Member)),
-        None => Ok(None),
-    }
+    related(ctx, id, MemberById, Member).await
+}
+
+/// The organisation with this id, if any.
+pub(super) async fn organisation_of(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<Organisation>> {
+    related(ctx, id, OrganisationById, Organisation).await
 }
 
 /// The meeting with this id, if any and visible.
@@ -88,10 +105,7 @@ pub(super) async fn meeting_of(
     ctx: &Context<'_>,
     id: Option<Uuid>,
 ) -> async_graphql::Result<Option<Meeting>> {
-    match id {
-        Some(id) => Ok(load_one(ctx, MeetingById(id)).await?.map(Meeting)),
-        None => Ok(None),
-    }
+    related(ctx, id, MeetingById, Meeting).await
 }
 
 fn order<T>(rows: &mut [T], dir: OrderDirection, cmp: impl Fn(&T, &T) -> Ordering) {
@@ -1099,10 +1113,7 @@ impl Member {
     }
     /// Their co-op or other organisation.
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
-        match self.0.organisation_id {
-            Some(o) => Ok(load_one(ctx, OrganisationById(o)).await?.map(Organisation)),
-            None => Ok(None),
-        }
+        organisation_of(ctx, self.0.organisation_id).await
     }
     /// The groups and projects they are in (that you may see).
     #[graphql(
