@@ -169,6 +169,12 @@ children!(
     |r| r.project_id
 );
 children!(
+    MovedTo,
+    meeting::Model,
+    |self, ids| read::meetings_moved_from(&self.db, &self.actor, &ids),
+    |r| r.postponed_from_id
+);
+children!(
     AgendaOfMeeting,
     agenda_item::Model,
     |self, ids| read::agenda_of(&self.db, &ids),

@@ -955,6 +955,30 @@ impl Meeting {
     async fn postponed_from(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
         meeting_of(ctx, self.0.postponed_from_id).await
     }
+    /// The meeting this one was moved to, when it was postponed.
+    async fn postponed_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        Ok(load_list(ctx, MovedTo(self.0.id))
+            .await?
+            .into_iter()
+            .next()
+            .map(Meeting))
+    }
+    /// How many times this meeting was moved to get here (the length of
+    /// its `postponedFrom` chain): "this meeting was moved twice".
+    async fn times_moved(&self, ctx: &Context<'_>) -> async_graphql::Result<u32> {
+        let mut n = 0;
+        let mut at = self.0.postponed_from_id;
+        while let Some(id) = at {
+            n += 1;
+            at = load_one(ctx, MeetingById(id))
+                .await?
+                .and_then(|m| m.postponed_from_id);
+            if n > 1_000 {
+                break;
+            }
+        }
+        Ok(n)
+    }
     /// The agenda, in order.
     #[graphql(
         complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"

@@ -729,3 +729,16 @@ pub async fn visible_project(
     }
     live_project(db, id, field).await
 }
+
+/// The meetings that these meetings were moved to (visible to `actor`).
+pub async fn meetings_moved_from(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<meeting::Model>> {
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::PostponedFromId.is_in(ids.iter().copied()))
+        .filter(meeting_visible(actor))
+        .all(db)
+        .await?)
+}

@@ -68,6 +68,21 @@ async fn readme_first_query_shows_the_demo(backend: Backend) {
         meetings[2]["node"]["statusReason"],
         "Cancelled due to non-attendance."
     );
+    let body = app
+        .anon(
+            "{ group(slug: \"movement-building\") { meetings { edges { node { timesMoved postponedTo { title timesMoved } } } } } }",
+            json!({}),
+        )
+        .await;
+    let chain: Vec<Value> = body["data"]["group"]["meetings"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    assert_eq!(chain[0], json!({ "timesMoved": 0, "postponedTo": null }));
+    assert_eq!(chain[1]["postponedTo"]["timesMoved"], 1, "{body}");
+    assert_eq!(chain[2], json!({ "timesMoved": 1, "postponedTo": null }));
 }
 
 const CREATE_GROUP: &str = "mutation($input: CreateGroupInput!) { createGroup(input: $input) { group { id slug name status domains timeZone } userErrors { field message code } } }";
