@@ -275,12 +275,9 @@ pub struct DecideSignUpInput {
     pub id: ID,
 }
 
-/// A decided sign-up.
-#[derive(SimpleObject)]
-pub struct DecideSignUpPayload {
-    pub sign_up: Option<SignUp>,
-    pub user_errors: Vec<UserError>,
-}
+crate::graphql::payload::payload!(
+    /// A decided sign-up.
+    DecideSignUpPayload, sign_up: SignUp);
 
 /// A new API key.
 #[derive(InputObject)]
@@ -313,12 +310,10 @@ pub struct RevokeApiKeyInput {
     pub id: ID,
 }
 
-/// A revoked key.
-#[derive(SimpleObject)]
-pub struct RevokeApiKeyPayload {
-    pub api_key: Option<ApiKey>,
-    pub user_errors: Vec<UserError>,
-}
+crate::graphql::payload::payload!(
+    /// A revoked key.
+    RevokeApiKeyPayload, api_key: ApiKey);
+crate::graphql::payload::wrap!(SignUp => entities::sign_up::Model, ApiKey => entities::api_token::Model);
 
 /// An OpenID token from the member's homeserver.
 #[derive(InputObject)]
@@ -467,11 +462,7 @@ impl AccessMutation {
         let r = req(ctx);
         let result =
             async { tokens::revoke(&r.db, &r.actor, uuid_of(&input.id, "id")?).await }.await;
-        let (key, user_errors) = outcome(result)?;
-        Ok(RevokeApiKeyPayload {
-            api_key: key.map(ApiKey),
-            user_errors,
-        })
+        RevokeApiKeyPayload::from(result)
     }
 
     /// Exchanges an OpenID token from your Matrix homeserver for a Muster
@@ -530,9 +521,5 @@ async fn decide(
     let r = req(ctx);
     let result =
         async { signups::decide(&r.db, &r.actor, uuid_of(id, "id")?, approve).await }.await;
-    let (s, user_errors) = outcome(result)?;
-    Ok(DecideSignUpPayload {
-        sign_up: s.map(SignUp),
-        user_errors,
-    })
+    DecideSignUpPayload::from(result)
 }

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod ids;
 pub mod loaders;
 pub mod mutation;
+pub mod payload;
 pub mod query;
 pub mod types;
 

@@ -4,7 +4,7 @@
 //! Nothing is decided here: permissions, validation and events are the
 //! domain's, and a failed mutation changes nothing.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::DomainError;
 use entities::domain::{
@@ -13,7 +13,6 @@ use entities::domain::{
 
 #[allow(clippy::wildcard_imports)] // the schema's whole vocabulary
 use super::enums::*;
-use super::errors::{UserError, outcome};
 use super::ids::{self, Kind};
 use super::req;
 use super::types::{
@@ -43,37 +42,7 @@ fn id_list(kind: Kind, v: &[ID], field: &str) -> Result<Vec<uuid::Uuid>, DomainE
     v.iter().map(|id| ids::expect(kind, id, field)).collect()
 }
 
-macro_rules! payload {
-    ($(#[$meta:meta])* $name:ident, $field:ident: $ty:ident) => {
-        $(#[$meta])*
-        #[derive(SimpleObject)]
-        pub struct $name {
-            /// The object as it is now; null when the mutation failed.
-            pub $field: Option<$ty>,
-            /// What was wrong with the input; empty on success.
-            pub user_errors: Vec<UserError>,
-        }
-
-        impl $name {
-            fn from(r: Result<<$ty as Wrap>::Model, DomainError>) -> async_graphql::Result<Self> {
-                let (v, user_errors) = outcome(r)?;
-                Ok(Self { $field: v.map(<$ty as Wrap>::wrap), user_errors })
-            }
-        }
-    };
-}
-
-/// A GraphQL object type that wraps a domain model.
-trait Wrap {
-    type Model;
-    fn wrap(m: Self::Model) -> Self;
-}
-
-macro_rules! wrap {
-    ($($ty:ident => $model:ty),+ $(,)?) => { $(impl Wrap for $ty { type Model = $model; fn wrap(m: $model) -> Self { $ty(m) } })+ };
-}
-
-wrap!(
+crate::graphql::payload::wrap!(
     Group => entities::group::Model,
     Project => entities::project::Model,
     Organisation => entities::organisation::Model,
@@ -86,37 +55,37 @@ wrap!(
     AgendaItem => entities::agenda_item::Model,
 );
 
-payload!(CreateGroupPayload, group: Group);
-payload!(UpdateGroupPayload, group: Group);
-payload!(ArchiveGroupPayload, group: Group);
-payload!(CreateProjectPayload, project: Project);
-payload!(UpdateProjectPayload, project: Project);
-payload!(ArchiveProjectPayload, project: Project);
-payload!(CreateOrganisationPayload, organisation: Organisation);
-payload!(UpdateOrganisationPayload, organisation: Organisation);
-payload!(ArchiveOrganisationPayload, organisation: Organisation);
-payload!(CreateMemberPayload, member: Member);
-payload!(UpdateMemberPayload, member: Member);
-payload!(ArchiveMemberPayload, member: Member);
-payload!(CreateMembershipPayload, membership: Membership);
-payload!(UpdateMembershipPayload, membership: Membership);
-payload!(ArchiveMembershipPayload, membership: Membership);
-payload!(CreateAlliancePayload, alliance: Alliance);
-payload!(UpdateAlliancePayload, alliance: Alliance);
-payload!(ArchiveAlliancePayload, alliance: Alliance);
-payload!(CreateResourcePayload, resource: Resource);
-payload!(UpdateResourcePayload, resource: Resource);
-payload!(ArchiveResourcePayload, resource: Resource);
-payload!(ScheduleMeetingPayload, meeting: Meeting);
-payload!(UpdateMeetingPayload, meeting: Meeting);
-payload!(
+crate::graphql::payload::payload!(CreateGroupPayload, group: Group);
+crate::graphql::payload::payload!(UpdateGroupPayload, group: Group);
+crate::graphql::payload::payload!(ArchiveGroupPayload, group: Group);
+crate::graphql::payload::payload!(CreateProjectPayload, project: Project);
+crate::graphql::payload::payload!(UpdateProjectPayload, project: Project);
+crate::graphql::payload::payload!(ArchiveProjectPayload, project: Project);
+crate::graphql::payload::payload!(CreateOrganisationPayload, organisation: Organisation);
+crate::graphql::payload::payload!(UpdateOrganisationPayload, organisation: Organisation);
+crate::graphql::payload::payload!(ArchiveOrganisationPayload, organisation: Organisation);
+crate::graphql::payload::payload!(CreateMemberPayload, member: Member);
+crate::graphql::payload::payload!(UpdateMemberPayload, member: Member);
+crate::graphql::payload::payload!(ArchiveMemberPayload, member: Member);
+crate::graphql::payload::payload!(CreateMembershipPayload, membership: Membership);
+crate::graphql::payload::payload!(UpdateMembershipPayload, membership: Membership);
+crate::graphql::payload::payload!(ArchiveMembershipPayload, membership: Membership);
+crate::graphql::payload::payload!(CreateAlliancePayload, alliance: Alliance);
+crate::graphql::payload::payload!(UpdateAlliancePayload, alliance: Alliance);
+crate::graphql::payload::payload!(ArchiveAlliancePayload, alliance: Alliance);
+crate::graphql::payload::payload!(CreateResourcePayload, resource: Resource);
+crate::graphql::payload::payload!(UpdateResourcePayload, resource: Resource);
+crate::graphql::payload::payload!(ArchiveResourcePayload, resource: Resource);
+crate::graphql::payload::payload!(ScheduleMeetingPayload, meeting: Meeting);
+crate::graphql::payload::payload!(UpdateMeetingPayload, meeting: Meeting);
+crate::graphql::payload::payload!(
     /// `meeting` is the new meeting; its `postponedFrom` is the old one.
     MoveMeetingPayload, meeting: Meeting);
-payload!(CancelMeetingPayload, meeting: Meeting);
-payload!(RsvpPayload, rsvp: Rsvp);
-payload!(AddAgendaItemPayload, agenda_item: AgendaItem);
-payload!(MarkMeetingHeldPayload, meeting: Meeting);
-payload!(LinkProjectRoomPayload, project: Project);
+crate::graphql::payload::payload!(CancelMeetingPayload, meeting: Meeting);
+crate::graphql::payload::payload!(RsvpPayload, rsvp: Rsvp);
+crate::graphql::payload::payload!(AddAgendaItemPayload, agenda_item: AgendaItem);
+crate::graphql::payload::payload!(MarkMeetingHeldPayload, meeting: Meeting);
+crate::graphql::payload::payload!(LinkProjectRoomPayload, project: Project);
 
 /// What happened at a meeting.
 #[derive(InputObject)]
@@ -128,7 +97,7 @@ pub struct MarkMeetingHeldInput {
     /// meeting of the group or project.
     pub discussed_item_ids: Option<Vec<ID>>,
 }
-payload!(UnlinkProjectRoomPayload, project: Project);
+crate::graphql::payload::payload!(UnlinkProjectRoomPayload, project: Project);
 
 /// A project and the Matrix room to link it to.
 #[derive(InputObject)]

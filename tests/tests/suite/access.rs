@@ -1180,6 +1180,11 @@ async fn production_hides_the_schema(backend: Backend) {
     let body = app.anon("{ group { nam } }", json!({})).await;
     assert!(!body.to_string().contains("Did you mean"), "{body}");
     let dev = spawn_app(backend).await;
+    let body = dev.anon("{ group { nam } }", json!({})).await;
+    assert!(
+        body.to_string().contains("Did you mean"),
+        "development suggests: {body}"
+    );
     let body = dev
         .anon("{ __schema { queryType { name } } }", json!({}))
         .await;
