@@ -33,7 +33,15 @@ enum Command {
         /// Address to listen on (overrides `MUSTER_LISTEN`).
         #[arg(long, value_name = "ADDR")]
         listen: Option<std::net::SocketAddr>,
+        /// Do not run the Matrix bridge here even when a homeserver is
+        /// configured (run `muster bridge` elsewhere).
+        #[arg(long)]
+        no_bridge: bool,
     },
+    #[command(
+        about = "Run the Matrix bridge alone: the bot that answers commands in project rooms and posts notices (needs MUSTER_MATRIX_HOMESERVER, MUSTER_MATRIX_USER and MUSTER_MATRIX_PASSWORD)"
+    )]
+    Bridge,
     /// Apply, roll back or list migrations.
     Migrate {
         #[command(subcommand)]
@@ -165,12 +173,35 @@ async fn main() -> anyhow::Result<()> {
             db::migrate(&conn).await.context("migration failed")?;
             token(&conn, action).await?;
         }
-        Command::Serve { demo, listen } => {
+        Command::Serve {
+            demo,
+            listen,
+            no_bridge,
+        } => {
             settings.demo |= demo;
             if let Some(l) = listen {
                 settings.listen = l;
             }
+            if no_bridge {
+                settings.matrix_homeserver = None;
+            }
             serve(conn, settings).await?;
+        }
+        Command::Bridge => {
+            let config = settings.bridge()?.context(
+                "no homeserver is configured: set MUSTER_MATRIX_HOMESERVER, MUSTER_MATRIX_USER and MUSTER_MATRIX_PASSWORD",
+            )?;
+            db::migrate(&conn).await.context("migration failed")?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let mut bot = tokio::spawn(bridge::bot::serve(config, conn, stopped));
+            tokio::select! {
+                () = shutdown_signal() => {
+                    let _ = stop.send(true);
+                    (&mut bot).await.context("the bridge failed")??;
+                }
+                r = &mut bot => r.context("the bridge failed")??,
+            }
+            tracing::info!("stopped");
         }
     }
     Ok(())
@@ -271,13 +302,32 @@ async fn serve(conn: sea_orm::DatabaseConnection, settings: Settings) -> anyhow:
         .with_context(|| format!("could not listen on {} (setting `listen`)", settings.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(database = %settings.redacted_database_url(), "muster is listening on http://{addr}/graphql");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let bot = match settings.bridge()? {
+        Some(config) => {
+            let conn = conn.clone();
+            Some(tokio::spawn(async move {
+                // The API keeps serving when the bridge cannot run.
+                if let Err(e) = bridge::bot::serve(config, conn, stopped).await {
+                    tracing::error!(error = %e, "the Matrix bridge stopped");
+                }
+            }))
+        }
+        None => None,
+    };
     let app = router(AppState::new(conn, settings));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
     .await?;
+    if let Some(bot) = bot {
+        bot.await.context("the bridge failed")?;
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -315,6 +365,8 @@ mod tests {
         Cli::command().debug_assert();
         for args in [
             &["muster", "serve", "--demo"][..],
+            &["muster", "serve", "--no-bridge"],
+            &["muster", "bridge"],
             &["muster", "migrate"],
             &["muster", "migrate", "down", "--steps", "2"],
             &["muster", "seed", "demo"],

@@ -42,6 +42,35 @@ pub struct Settings {
     pub rate_limits: RateLimitSettings,
     /// Signing in with Matrix (OpenID): which homeserver vouches for members.
     pub openid: OpenIdSettings,
+    /// The bot's homeserver, e.g. `https://matrix.example.org`
+    /// (`MUSTER_MATRIX_HOMESERVER`). When set, `muster serve` runs the
+    /// Matrix bridge too (unless `--no-bridge`).
+    pub matrix_homeserver: Option<String>,
+    /// The bot's account, `@muster:example.org` or `muster`
+    /// (`MUSTER_MATRIX_USER`).
+    pub matrix_user: Option<String>,
+    /// The bot's password, used for its first login only
+    /// (`MUSTER_MATRIX_PASSWORD`). Never logged.
+    pub matrix_password: Option<Secret>,
+    /// Where the bot keeps its session, device keys and sync position
+    /// (`MUSTER_MATRIX_STORE`). Keep it: a new store is a new device.
+    pub matrix_store: std::path::PathBuf,
+    /// Encrypts the bot's store when set (`MUSTER_MATRIX_STORE_PASSPHRASE`).
+    pub matrix_store_passphrase: Option<Secret>,
+    /// How often, in milliseconds, the bridge looks at the outbox when
+    /// nothing wakes it (`MUSTER_BRIDGE_POLL_MS`).
+    pub bridge_poll_ms: u64,
+}
+
+/// A secret setting: shown as `<secret>` wherever settings are printed.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<secret>")
+    }
 }
 
 /// The deployment profile.
@@ -144,6 +173,12 @@ impl Default for Settings {
             limits: Limits::default(),
             rate_limits: RateLimitSettings::default(),
             openid: OpenIdSettings::default(),
+            matrix_homeserver: None,
+            matrix_user: None,
+            matrix_password: None,
+            matrix_store: "muster-matrix".into(),
+            matrix_store_passphrase: None,
+            bridge_poll_ms: 2000,
         }
     }
 }
@@ -234,6 +269,15 @@ impl Settings {
                 });
             }
         }
+        if let Some(hs) = &self.matrix_homeserver
+            && !(hs.starts_with("https://") || hs.starts_with("http://"))
+        {
+            return Err(SettingsError::Invalid {
+                name: "matrix_homeserver",
+                message: format!("'{hs}' is not a URL like https://matrix.example.org"),
+            });
+        }
+        self.bridge()?;
         for origin in &self.cors_origins {
             if !(origin.starts_with("https://") || origin.starts_with("http://"))
                 || origin.ends_with('/')
@@ -245,6 +289,24 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// The bot's configuration, when a homeserver is set.
+    pub fn bridge(&self) -> Result<Option<bridge::bot::BotConfig>, SettingsError> {
+        let Some(homeserver) = &self.matrix_homeserver else {
+            return Ok(None);
+        };
+        let (Some(user), Some(password)) = (&self.matrix_user, &self.matrix_password) else {
+            return Err(SettingsError::Invalid {
+                name: "matrix_user",
+                message: "a homeserver is set (MUSTER_MATRIX_HOMESERVER): set the bot's account too, MUSTER_MATRIX_USER and MUSTER_MATRIX_PASSWORD".into(),
+            });
+        };
+        let mut config =
+            bridge::bot::BotConfig::new(homeserver, user, &password.0, &self.matrix_store);
+        config.store_passphrase = self.matrix_store_passphrase.as_ref().map(|s| s.0.clone());
+        config.poll = std::time::Duration::from_millis(self.bridge_poll_ms.max(50));
+        Ok(Some(config))
     }
 
     /// Whether introspection is served.

@@ -9,11 +9,11 @@
 use std::future::Future;
 use std::time::Duration;
 
-use entities::DomainError;
-use entities::domain::{Db, outbox, write_txn};
+use entities::domain::{Db, outbox, rooms, write_txn};
+use entities::{Actor, DomainError};
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use crate::notices::{Notice, render};
+use crate::notices::{Notice, RoomSpec, Work, render};
 
 /// Why a send did not go through.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +28,16 @@ pub enum SendError {
 
 /// Where notices go: the Matrix client in production.
 pub trait Outlet: Sync {
-    /// Sends one notice, idempotently by `notice.txn_id`.
-    fn send(&self, notice: &Notice) -> impl Future<Output = Result<(), SendError>> + Send;
+    /// Sends one notice, idempotently by `notice.txn_id`, and returns the
+    /// event id it has in the room.
+    fn send(&self, notice: &Notice) -> impl Future<Output = Result<String, SendError>> + Send;
+
+    /// Creates a project's room (or finds the one an earlier attempt
+    /// created, by its alias), invites its people, and returns its id.
+    fn create_room(
+        &self,
+        spec: &RoomSpec,
+    ) -> impl Future<Output = Result<String, SendError>> + Send;
 }
 
 /// What one round did.
@@ -80,12 +88,26 @@ async fn deliver(
 ) -> Result<Round, DomainError> {
     let mut r = Round::default();
     for row in rows {
-        let Some(notice) = render(db, &row).await? else {
-            outbox::mark_delivered(db, row.id).await?;
-            r.skipped += 1;
-            continue;
+        let result = match render(db, &row).await? {
+            None => {
+                outbox::mark_delivered(db, row.id).await?;
+                r.skipped += 1;
+                continue;
+            }
+            Some(Work::Notice(notice)) => match outlet.send(&notice).await {
+                Ok(event_id) => {
+                    rooms::record_post(db, &event_id, &notice.room_id, row.id, notice.meeting_id)
+                        .await?;
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            Some(Work::CreateRoom(spec)) => match outlet.create_room(&spec).await {
+                Ok(room) => link_created(db, &spec, &room).await,
+                Err(e) => Err(e),
+            },
         };
-        match outlet.send(&notice).await {
+        match result {
             Ok(()) => {
                 outbox::mark_delivered(db, row.id).await?;
                 r.sent += 1;
@@ -107,4 +129,20 @@ async fn deliver(
         }
     }
     Ok(r)
+}
+
+/// Links the room the bridge created to its project. A refusal (the project
+/// was linked or archived meanwhile) is logged, not retried: the room exists
+/// and a convener can link it by hand.
+async fn link_created(db: &impl Db, spec: &RoomSpec, room: &str) -> Result<(), SendError> {
+    match rooms::link(db, &Actor::System, spec.project_id, room).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == entities::ErrorCode::Internal => {
+            Err(SendError::Unavailable(format!("database: {e}")))
+        }
+        Err(e) => {
+            tracing::warn!(project = %spec.project_id, %room, error = %e, "created a room but could not link it");
+            Ok(())
+        }
+    }
 }

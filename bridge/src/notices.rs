@@ -21,6 +21,40 @@ pub struct Notice {
     pub txn_id: String,
     pub plain: String,
     pub html: String,
+    /// The command this answers: sent as a reply to it.
+    pub in_reply_to: Option<ReplyTo>,
+    /// The meeting this announces: reactions to it are RSVPs.
+    pub meeting_id: Option<Uuid>,
+}
+
+/// The message a notice replies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyTo {
+    pub event_id: String,
+    pub sender: String,
+}
+
+/// A room the bridge is asked to create for a project
+/// (`createProjectRoom`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomSpec {
+    pub project_id: Uuid,
+    pub name: String,
+    pub topic: String,
+    /// The local part of the room's alias (`muster-<slug>-<request>`):
+    /// creating the room twice after a crash finds the first one by it.
+    pub alias: String,
+    pub invite: Vec<String>,
+    pub moderators: Vec<String>,
+    /// Stable for the outbox row, for the welcome message.
+    pub txn_id: String,
+}
+
+/// What delivering one outbox row means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    Notice(Notice),
+    CreateRoom(RoomSpec),
 }
 
 async fn project_room(
@@ -49,19 +83,99 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn notice(row: &outbox::Model, p: &project::Model, plain: String, html: String) -> Option<Notice> {
-    Some(Notice {
+fn notice(
+    row: &outbox::Model,
+    p: &project::Model,
+    plain: String,
+    html: String,
+    meeting_id: Option<Uuid>,
+) -> Option<Work> {
+    Some(Work::Notice(Notice {
         room_id: p.matrix_room_id.clone()?,
         txn_id: events::transaction_id(row),
         plain,
         html,
-    })
+        in_reply_to: None,
+        meeting_id,
+    }))
 }
 
-/// The notice for an outbox row, if a room should hear of it.
-pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Notice>, DomainError> {
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How to answer a meeting announcement.
+const ANSWER_PLAIN: &str =
+    "React ✅ (coming), ❌ (not) or 🤔 (maybe), or type !rsvp yes, no or maybe.";
+const ANSWER_HTML: &str = "React ✅ (coming), ❌ (not) or 🤔 (maybe), or type <code>!rsvp yes</code>, <code>no</code> or <code>maybe</code>.";
+
+/// What to do for an outbox row: a notice for a room, a room to create, or
+/// nothing.
+pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, DomainError> {
     let payload = &row.payload;
     match row.kind.as_str() {
+        "bridge.reply" => {
+            let (Some(room), Some(plain), Some(html)) = (
+                payload["room_id"].as_str(),
+                payload["plain"].as_str(),
+                payload["html"].as_str(),
+            ) else {
+                return Ok(None);
+            };
+            let in_reply_to = match (payload["in_reply_to"].as_str(), payload["sender"].as_str()) {
+                (Some(e), Some(s)) => Some(ReplyTo {
+                    event_id: e.to_owned(),
+                    sender: s.to_owned(),
+                }),
+                _ => None,
+            };
+            Ok(Some(Work::Notice(Notice {
+                room_id: room.to_owned(),
+                txn_id: events::transaction_id(row),
+                plain: plain.to_owned(),
+                html: html.to_owned(),
+                in_reply_to,
+                meeting_id: None,
+            })))
+        }
+        "project.room_requested" => {
+            let Some(project_id) = payload["project_id"]
+                .as_str()
+                .and_then(|s| Uuid::parse_str(s).ok())
+            else {
+                return Ok(None);
+            };
+            let p = read::get::<project::Entity>(db, project_id, "project", "project_id").await?;
+            if p.matrix_room_id.is_some() || p.archived_at.is_some() {
+                // Linked by hand meanwhile, or archived: nothing to create.
+                return Ok(None);
+            }
+            Ok(Some(Work::CreateRoom(RoomSpec {
+                project_id,
+                name: payload["name"].as_str().unwrap_or(&p.name).to_owned(),
+                topic: payload["topic"].as_str().unwrap_or(&p.goal).to_owned(),
+                // Unique to this request: a retry after a crash finds the
+                // room the first attempt made, and a later request (after
+                // an unlink) makes a new one.
+                alias: format!(
+                    "{}-{}",
+                    payload["alias"]
+                        .as_str()
+                        .map_or_else(|| format!("muster-{}", p.slug), str::to_owned),
+                    &row.id.simple().to_string()[22..]
+                ),
+                invite: strings(&payload["invite"]),
+                moderators: strings(&payload["moderators"]),
+                txn_id: events::transaction_id(row),
+            })))
+        }
         "meeting.scheduled" | "meeting.updated" | "meeting.cancelled" => {
             let Ok(m) = serde_json::from_value::<meeting::Model>(payload.clone()) else {
                 return Ok(None);
@@ -71,7 +185,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Notice>,
             };
             let when = describe(m.starts_at, tz);
             let (verb, extra) = match row.kind.as_str() {
-                "meeting.scheduled" => ("New meeting", " Reply !rsvp yes, no or maybe.".to_owned()),
+                "meeting.scheduled" => ("New meeting", format!(" {ANSWER_PLAIN}")),
                 "meeting.updated" => ("Meeting details changed", String::new()),
                 _ => (
                     "Cancelled",
@@ -82,13 +196,18 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Notice>,
                 ),
             };
             let plain = format!("{verb}: {} — {when}.{extra}", m.title);
+            let extra_html = if row.kind == "meeting.scheduled" {
+                format!(" {ANSWER_HTML}")
+            } else {
+                escape(&extra)
+            };
             let html = format!(
-                "<b>{verb}:</b> {} — {}.{}",
+                "<b>{verb}:</b> {} — {}.{extra_html}",
                 escape(&m.title),
                 escape(&when),
-                escape(&extra)
             );
-            Ok(notice(row, &p, plain, html))
+            let announces = (row.kind == "meeting.scheduled").then_some(m.id);
+            Ok(notice(row, &p, plain, html, announces))
         }
         "meeting.moved" => {
             let Ok(m) = serde_json::from_value::<meeting::Model>(payload["meeting"].clone()) else {
@@ -108,17 +227,17 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Notice>,
                 .unwrap_or_default();
             let when = describe(m.starts_at, tz);
             let plain = format!(
-                "Moved: {}{before} to {when}{reason}. Please answer again: !rsvp yes, no or maybe.",
+                "Moved: {}{before} to {when}{reason}. Please answer again: {ANSWER_PLAIN}",
                 m.title
             );
             let html = format!(
-                "<b>Moved:</b> {}{} to <b>{}</b>{}. Please answer again: <code>!rsvp yes</code>, <code>no</code> or <code>maybe</code>.",
+                "<b>Moved:</b> {}{} to <b>{}</b>{}. Please answer again: {ANSWER_HTML}",
                 escape(&m.title),
                 escape(&before),
                 escape(&when),
                 escape(&reason)
             );
-            Ok(notice(row, &p, plain, html))
+            Ok(notice(row, &p, plain, html, Some(m.id)))
         }
         "sign_up.submitted" => {
             let project = payload["project_id"]
@@ -147,7 +266,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Notice>,
                 escape(&p.name),
                 escape(&about)
             );
-            Ok(notice(row, &p, plain, html))
+            Ok(notice(row, &p, plain, html, None))
         }
         _ => Ok(None),
     }

@@ -85,10 +85,7 @@ pub async fn handle(
     }
     let txn = write_txn(db).await?;
     let outcome = match (rooms::sender(&txn, msg.sender).await?, parsed) {
-        (None, _) => Err(Reply::refused(format!(
-            "I don't know you yet, {}: ask a convener or an admin to add your Matrix id to Muster.",
-            msg.sender
-        ))),
+        (None, _) => Err(unknown_sender(msg.sender)),
         (Some(_), Err(e)) => Err(Reply::refused(e.0)),
         (Some(actor), Ok(cmd)) => execute(&txn, &actor, msg, cmd)
             .await
@@ -96,7 +93,7 @@ pub async fn handle(
     };
     let reply = match outcome {
         Ok(reply) => {
-            if !rooms::claim_event(&txn, msg.event_id, msg.room_id, msg.sender, "ok").await? {
+            if !record(&txn, msg, "ok", &reply).await? {
                 return Ok(None);
             }
             txn.commit().await?;
@@ -107,9 +104,7 @@ pub async fn handle(
             // so that it is answered once.
             txn.rollback().await?;
             let txn = write_txn(db).await?;
-            if !rooms::claim_event(&txn, msg.event_id, msg.room_id, msg.sender, &reply.plain)
-                .await?
-            {
+            if !record(&txn, msg, &reply.plain, &reply).await? {
                 return Ok(None);
             }
             txn.commit().await?;
@@ -117,6 +112,111 @@ pub async fn handle(
         }
     };
     Ok(Some(reply))
+}
+
+/// Records the event as handled and queues the reply to it, in `db`'s
+/// transaction.
+async fn record(
+    db: &impl Db,
+    msg: &Incoming<'_>,
+    outcome: &str,
+    reply: &Reply,
+) -> Result<bool, DomainError> {
+    rooms::answer(
+        db,
+        &rooms::Answered {
+            event_id: msg.event_id,
+            room_id: msg.room_id,
+            sender: msg.sender,
+            outcome,
+        },
+        Some((&reply.plain, &reply.html)),
+    )
+    .await
+}
+
+/// A reaction to a message in a room.
+#[derive(Debug, Clone)]
+pub struct Reaction<'a> {
+    pub event_id: &'a str,
+    pub room_id: &'a str,
+    pub sender: &'a str,
+    /// The message reacted to.
+    pub target: &'a str,
+    /// The reaction itself, e.g. `✅`.
+    pub key: &'a str,
+}
+
+/// The answer a reaction stands for: ✅ (or ✔️, 👍) yes, ❌ (or 👎) no,
+/// 🤔 maybe. Other reactions are just reactions.
+pub fn reaction_answer(key: &str) -> Option<entities::RsvpResponse> {
+    match key.trim_end_matches('\u{fe0f}') {
+        "✅" | "✔" | "☑" | "👍" => Some(entities::RsvpResponse::Yes),
+        "❌" | "✖" | "👎" => Some(entities::RsvpResponse::No),
+        "🤔" | "❔" | "❓" => Some(entities::RsvpResponse::Maybe),
+        _ => None,
+    }
+}
+
+/// Handles a reaction: one to a meeting announcement with ✅ ❌ 🤔 is an
+/// RSVP by the sender, recorded once per reaction event. A refused one is
+/// answered (e.g. a sender Muster does not know); an accepted one is not,
+/// so a room is not flooded with confirmations. `None` when the reaction is
+/// not an answer or was already handled.
+pub async fn react(
+    db: &DatabaseConnection,
+    r: &Reaction<'_>,
+) -> Result<Option<Reply>, DomainError> {
+    let Some(answer) = reaction_answer(r.key) else {
+        return Ok(None);
+    };
+    let Some(meeting_id) = rooms::announced_meeting(db, r.target).await? else {
+        return Ok(None);
+    };
+    if rooms::seen_event(db, r.event_id).await? {
+        return Ok(None);
+    }
+    let txn = write_txn(db).await?;
+    let outcome = match rooms::sender(&txn, r.sender).await? {
+        None => Err(unknown_sender(r.sender)),
+        Some(actor) => meetings::rsvp(&txn, &actor, meeting_id, None, answer)
+            .await
+            .map_err(|e| refusal(&e)),
+    };
+    let event = rooms::Answered {
+        event_id: r.event_id,
+        room_id: r.room_id,
+        sender: r.sender,
+        outcome: "ok",
+    };
+    match outcome {
+        Ok(_) => {
+            if !rooms::answer(&txn, &event, None).await? {
+                return Ok(None);
+            }
+            txn.commit().await?;
+            Ok(None)
+        }
+        Err(reply) => {
+            txn.rollback().await?;
+            let txn = write_txn(db).await?;
+            let event = rooms::Answered {
+                outcome: &reply.plain,
+                ..event
+            };
+            if !rooms::answer(&txn, &event, Some((&reply.plain, &reply.html))).await? {
+                return Ok(None);
+            }
+            txn.commit().await?;
+            Ok(Some(reply))
+        }
+    }
+}
+
+fn unknown_sender(sender: &str) -> Reply {
+    Reply::refused(format!(
+        "I don't know you yet, {sender}: ask a convener or an admin to add your Matrix id to Muster."
+    ))
 }
 
 async fn linked(db: &impl Db, room: &str) -> Result<project::Model, DomainError> {

@@ -22,5 +22,5 @@ pub use error::{DomainError, ErrorCode, Result};
 pub use model::enums::*;
 pub use model::{
     agenda_item, alliance, api_token, attendance, bridge_event, group, group_succession, meeting,
-    member, membership, organisation, outbox, project, resource, rsvp, sign_up,
+    member, membership, organisation, outbox, project, resource, room_post, rsvp, sign_up,
 };

@@ -12,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_foundation;
 mod m20261128_000002_access;
 mod m20261128_000003_bridge;
+mod m20261128_000004_room_posts;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_access::Migration),
             Box::new(m20261128_000003_bridge::Migration),
+            Box::new(m20261128_000004_room_posts::Migration),
         ]
     }
 }

@@ -98,6 +98,13 @@ pub struct MarkMeetingHeldInput {
     pub discussed_item_ids: Option<Vec<ID>>,
 }
 crate::graphql::payload::payload!(UnlinkProjectRoomPayload, project: Project);
+crate::graphql::payload::payload!(CreateProjectRoomPayload, project: Project);
+
+/// A project to create a Matrix room for.
+#[derive(InputObject)]
+pub struct CreateProjectRoomInput {
+    pub project_id: ID,
+}
 
 /// A project and the Matrix room to link it to.
 #[derive(InputObject)]
@@ -1069,6 +1076,27 @@ impl CoreMutation {
             async {
                 let project = ids::expect(Kind::Project, &input.project_id, "project_id")?;
                 entities::domain::rooms::link(&r.db, &r.actor, project, &input.room_id).await
+            }
+            .await,
+        )
+    }
+
+    /// Asks the bot to create a Matrix room for a project (its conveners
+    /// and admins): named after the project, its goal as the topic, the
+    /// project's members with a Matrix id invited and conveners made
+    /// moderators. The bot creates it within seconds and links it; it then
+    /// appears as `Project.room`. Refused when the project has a room or one
+    /// is being created.
+    async fn create_project_room(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProjectRoomInput,
+    ) -> async_graphql::Result<CreateProjectRoomPayload> {
+        let r = req(ctx);
+        CreateProjectRoomPayload::from(
+            async {
+                let project = ids::expect(Kind::Project, &input.project_id, "project_id")?;
+                entities::domain::rooms::request_room(&r.db, &r.actor, project).await
             }
             .await,
         )

@@ -50,6 +50,8 @@ pub enum EventKind {
     SignUpDeclined,
     ProjectRoomLinked,
     ProjectRoomUnlinked,
+    ProjectRoomRequested,
+    BotReply,
 }
 
 impl EventKind {
@@ -89,6 +91,8 @@ impl EventKind {
             Self::SignUpDeclined => "sign_up.declined",
             Self::ProjectRoomLinked => "project.room_linked",
             Self::ProjectRoomUnlinked => "project.room_unlinked",
+            Self::ProjectRoomRequested => "project.room_requested",
+            Self::BotReply => "bridge.reply",
         }
     }
 }

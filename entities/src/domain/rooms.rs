@@ -7,6 +7,7 @@
 //! crash or a replayed sync neither loses nor repeats a command.
 
 use chrono::{DateTime, Utc};
+use sea_orm::ExprTrait as _;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder,
@@ -19,16 +20,21 @@ use super::validate;
 use super::{Db, now, read, tokens, write_txn};
 use crate::policy::Owner;
 use crate::{
-    Actor, DomainError, MeetingStatus, Result, bridge_event, meeting, member, policy, project,
+    Actor, DomainError, MeetingStatus, MembershipStatus, Result, Role, bridge_event, meeting,
+    member, membership, outbox, policy, project, room_post,
 };
 
-/// Checks the form of a Matrix room id, `!opaque:server`.
+/// Checks the form of a Matrix room id: `!opaque:server`, or `!opaque`
+/// alone from room version 12 on (where ids no longer name a server).
 pub fn room_id(field: &str, value: &str) -> Result<String> {
     let value = validate::required(field, value, 255)?;
-    let ok = value.starts_with('!')
-        && value[1..]
-            .split_once(':')
-            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty());
+    let ok = value
+        .strip_prefix('!')
+        .is_some_and(|rest| match rest.split_once(':') {
+            Some((a, b)) => !a.is_empty() && !b.is_empty(),
+            None => !rest.is_empty(),
+        })
+        && !value.chars().any(char::is_whitespace);
     if ok {
         Ok(value)
     } else {
@@ -191,4 +197,198 @@ pub async fn next_meeting(
         .order_by_asc(meeting::Column::StartsAt)
         .one(db)
         .await?)
+}
+
+/// Records that the bridge acted on an event and queues its answer (when
+/// it has one) in the outbox, in the caller's transaction: the answer is
+/// delivered if and only if the event's effect stays. `false` when the
+/// event was already handled: then the caller must not act again.
+pub async fn answer(
+    db: &impl Db,
+    event: &Answered<'_>,
+    reply: Option<(&str, &str)>,
+) -> Result<bool> {
+    if !claim_event(
+        db,
+        event.event_id,
+        event.room_id,
+        event.sender,
+        event.outcome,
+    )
+    .await?
+    {
+        return Ok(false);
+    }
+    if let Some((plain, html)) = reply {
+        emit(
+            db,
+            EventKind::BotReply,
+            super::new_id(),
+            json!({
+                "room_id": event.room_id,
+                "in_reply_to": event.event_id,
+                "sender": event.sender,
+                "plain": plain,
+                "html": html,
+            }),
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+/// The event [`answer`] records.
+#[derive(Debug, Clone, Copy)]
+pub struct Answered<'a> {
+    pub event_id: &'a str,
+    pub room_id: &'a str,
+    pub sender: &'a str,
+    /// What came of it, for the logs: `ok` or the refusal.
+    pub outcome: &'a str,
+}
+
+/// Remembers the Matrix event that delivered an outbox row (idempotent: a
+/// resend of the same row yields the same event id).
+pub async fn record_post(
+    db: &impl Db,
+    event_id: &str,
+    room: &str,
+    outbox_id: Uuid,
+    meeting_id: Option<Uuid>,
+) -> Result<()> {
+    if room_post::Entity::find_by_id(event_id.to_owned())
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    room_post::ActiveModel {
+        event_id: Set(event_id.to_owned()),
+        room_id: Set(room.to_owned()),
+        outbox_id: Set(outbox_id),
+        meeting_id: Set(meeting_id),
+        posted_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The meeting a bot message announced, if it announced one.
+pub async fn announced_meeting(db: &impl Db, event_id: &str) -> Result<Option<Uuid>> {
+    Ok(room_post::Entity::find_by_id(event_id.to_owned())
+        .one(db)
+        .await?
+        .and_then(|p| p.meeting_id))
+}
+
+/// Asks the bridge to create a room for a project: its conveners and
+/// admins, when the project has no room and none is being created. The
+/// request carries the room's name, topic (the project's goal), the Matrix
+/// ids to invite (active members who have one) and those to make
+/// moderators (conveners of the project or its group); the bridge creates
+/// the room and links it ([`link`]) when it delivers the request.
+pub async fn request_room(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<project::Model> {
+    policy::require_member(actor, "create rooms")?;
+    let txn = write_txn(db).await?;
+    let p = read::visible_project(&txn, actor, project_id, "project_id").await?;
+    policy::require_convener(
+        actor,
+        Owner::project(p.id, p.group_id),
+        "create this project's room",
+    )?;
+    if p.archived_at.is_some() {
+        return Err(DomainError::state(
+            "project_id",
+            format!("'{}' is archived", p.slug),
+        ));
+    }
+    if let Some(room) = &p.matrix_room_id {
+        return Err(DomainError::Conflict {
+            field: "project_id".into(),
+            message: format!("'{}' already has a room ({room}); unlink it first", p.slug),
+        });
+    }
+    let pending = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq(EventKind::ProjectRoomRequested.as_str()))
+        .filter(outbox::Column::SubjectId.eq(p.id))
+        .filter(outbox::Column::DeliveredAt.is_null())
+        .one(&txn)
+        .await?;
+    if pending.is_some() {
+        return Err(DomainError::Conflict {
+            field: "project_id".into(),
+            message: format!(
+                "a room for '{}' is already being created; it appears as Project.room when ready",
+                p.slug
+            ),
+        });
+    }
+    let memberships = membership::Entity::find()
+        .filter(
+            membership::Column::ProjectId
+                .eq(p.id)
+                .or(membership::Column::GroupId.eq(p.group_id)),
+        )
+        .filter(membership::Column::ArchivedAt.is_null())
+        .filter(membership::Column::Status.eq(MembershipStatus::Active))
+        .all(&txn)
+        .await?;
+    let ids: Vec<Uuid> = memberships.iter().map(|m| m.member_id).collect();
+    let people = member::Entity::find()
+        .filter(member::Column::Id.is_in(ids))
+        .filter(member::Column::ArchivedAt.is_null())
+        .all(&txn)
+        .await?;
+    let matrix_id = |id: Uuid| {
+        people
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| m.matrix_user_id.clone())
+    };
+    let mut invite = Vec::new();
+    let mut moderators = Vec::new();
+    for ms in &memberships {
+        let Some(mx) = matrix_id(ms.member_id) else {
+            continue;
+        };
+        // Project members are invited; a group's conveners are invited too,
+        // as moderators, because they convene its projects.
+        let in_project = ms.project_id == Some(p.id);
+        let convener = ms.role == Role::Convener;
+        if (in_project || convener) && !invite.contains(&mx) {
+            invite.push(mx.clone());
+        }
+        if convener && !moderators.contains(&mx) {
+            moderators.push(mx);
+        }
+    }
+    if let Some(me) = actor.member_id()
+        && let Some(m) = member::Entity::find_by_id(me).one(&txn).await?
+        && let Some(mx) = m.matrix_user_id
+    {
+        if !invite.contains(&mx) {
+            invite.push(mx.clone());
+        }
+        if !moderators.contains(&mx) {
+            moderators.push(mx);
+        }
+    }
+    emit(
+        &txn,
+        EventKind::ProjectRoomRequested,
+        p.id,
+        json!({
+            "project_id": p.id,
+            "name": p.name,
+            "topic": p.goal,
+            "alias": format!("muster-{}", p.slug),
+            "invite": invite,
+            "moderators": moderators,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(p)
 }

@@ -17,5 +17,6 @@ pub mod organisation;
 pub mod outbox;
 pub mod project;
 pub mod resource;
+pub mod room_post;
 pub mod rsvp;
 pub mod sign_up;

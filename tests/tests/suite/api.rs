@@ -916,7 +916,7 @@ async fn http_surface(backend: Backend) {
         "{{ groups(first: 1) {{ edges {{ node {} }} }} }}",
         "{ projects(first: 1) { edges { node { group ".repeat(5)
             + "{ name }"
-            + &" } } } }".repeat(5)
+            + " } } } }".repeat(5).as_str()
     );
     let body = app.anon(&deep, json!({})).await;
     assert_eq!(

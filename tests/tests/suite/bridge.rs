@@ -66,7 +66,14 @@ impl Room {
 
     async fn counts(&self) -> Vec<i64> {
         let mut v = Vec::new();
-        for t in ["meetings", "rsvps", "agenda_items", "memberships", "outbox"] {
+        // The outbox without the bot's own replies: a refusal is answered.
+        for t in [
+            "meetings",
+            "rsvps",
+            "agenda_items",
+            "memberships",
+            "outbox WHERE kind <> 'bridge.reply'",
+        ] {
             v.push(self.db.count(t).await);
         }
         v
@@ -316,7 +323,10 @@ struct Recorder {
 }
 
 impl bridge::deliver::Outlet for Recorder {
-    async fn send(&self, n: &bridge::notices::Notice) -> Result<(), bridge::deliver::SendError> {
+    async fn send(
+        &self,
+        n: &bridge::notices::Notice,
+    ) -> Result<String, bridge::deliver::SendError> {
         if self.delay_ms > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(self.delay_ms)).await;
         }
@@ -325,8 +335,16 @@ impl bridge::deliver::Outlet for Recorder {
                 "connection refused".into(),
             ));
         }
-        self.sent.lock().unwrap().push(n.clone());
-        Ok(())
+        let mut sent = self.sent.lock().unwrap();
+        sent.push(n.clone());
+        Ok(format!("$posted{}:example.org", sent.len()))
+    }
+
+    async fn create_room(
+        &self,
+        _: &bridge::notices::RoomSpec,
+    ) -> Result<String, bridge::deliver::SendError> {
+        Ok("!created:example.org".into())
     }
 }
 
@@ -379,8 +397,15 @@ async fn notices_are_delivered_in_order_once(backend: Backend) {
             break;
         }
     }
-    assert_eq!(total_sent, 4);
-    let sent = hs.sent.lock().unwrap().clone();
+    // Four notices, and the replies to the four commands (queued in the
+    // outbox with the command's effect).
+    assert_eq!(total_sent, 8);
+    let all = hs.sent.lock().unwrap().clone();
+    assert_eq!(all.iter().filter(|n| n.in_reply_to.is_some()).count(), 4);
+    let sent: Vec<_> = all
+        .into_iter()
+        .filter(|n| n.in_reply_to.is_none())
+        .collect();
     let texts: Vec<&str> = sent
         .iter()
         .map(|n| n.plain.split(':').next().unwrap())
@@ -417,7 +442,9 @@ async fn notices_are_delivered_in_order_once(backend: Backend) {
     // Nothing is sent twice.
     let again = bridge::deliver::round(&r.db.conn, &hs, 100).await.unwrap();
     assert_eq!(again, bridge::deliver::Round::default());
-    assert_eq!(hs.sent.lock().unwrap().len(), 4);
+    assert_eq!(hs.sent.lock().unwrap().len(), 8);
+    // Announcements are remembered, so reactions to them find the meeting.
+    assert_eq!(r.db.count("room_posts").await, 8);
 }
 
 /// Two bridges on one PostgreSQL: the second skips the rows the first has
@@ -451,7 +478,9 @@ async fn a_standby_bridge_delivers_nothing_twice() {
         sent.len(),
         "a row was delivered twice: {a:?} {b:?}"
     );
-    assert_eq!(a.sent + b.sent, 6);
+    // Six announcements and seven replies.
+    assert_eq!(a.sent + b.sent, 13);
+    assert_eq!(sent.iter().filter(|n| n.in_reply_to.is_none()).count(), 6);
 }
 
 both!(notices_are_delivered_in_order_once);

@@ -10,6 +10,7 @@
 
 mod access;
 mod api;
+mod bot;
 mod bridge;
 mod calendar;
 mod domain;
