@@ -165,7 +165,10 @@ impl Default for Settings {
             database_url: "sqlite://muster.db?mode=rwc".to_owned(),
             database_max_connections: 10,
             demo: false,
-            log: "info,sqlx=warn,sea_orm=warn".to_owned(),
+            // matrix-sdk logs expected 404s (e.g. account data not yet
+            // set) as errors; the bridge logs the failures that matter.
+            log: "info,sqlx=warn,sea_orm=warn,matrix_sdk=warn,matrix_sdk::http_client=off,matrix_sdk_crypto=error"
+                .to_owned(),
             profile: Profile::Development,
             cors_origins: Vec::new(),
             request_timeout_ms: 15_000,

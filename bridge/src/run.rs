@@ -85,6 +85,12 @@ pub async fn handle(
     }
     let txn = write_txn(db).await?;
     let outcome = match (rooms::sender(&txn, msg.sender).await?, parsed) {
+        // Help is for everyone; acting needs a member.
+        (None, Ok(Command::Help)) => Ok(Reply::ok(format!(
+            "Here is what I can do:\n{}\nTo act here, ask a convener or an admin to add your Matrix id ({}) to Muster.",
+            command::help(),
+            msg.sender
+        ))),
         (None, _) => Err(unknown_sender(msg.sender)),
         (Some(_), Err(e)) => Err(Reply::refused(e.0)),
         (Some(actor), Ok(cmd)) => execute(&txn, &actor, msg, cmd)

@@ -213,6 +213,19 @@ async fn every_mutation_round_trips(backend: Backend) {
         bad["data"]["linkProjectRoom"]["userErrors"][0]["code"],
         "INVALID_INPUT"
     );
+    // A linked project gets no second room; the error says what to do.
+    let again = app
+        .admin(
+            "mutation($input: CreateProjectRoomInput!) { createProjectRoom(input: $input) { project { slug } userErrors { field message code } } }",
+            json!({ "input": { "projectId": pid } }),
+        )
+        .await;
+    let err = &again["data"]["createProjectRoom"]["userErrors"][0];
+    assert_eq!(err["code"], "CONFLICT", "{again}");
+    assert!(
+        err["message"].as_str().unwrap().contains("unlink it first"),
+        "{again}"
+    );
     app.ok(
         "mutation($input: UpdateProjectInput!) { updateProject(input: $input) { project { status } userErrors { field message code } } }",
         "updateProject",

@@ -183,6 +183,17 @@ fn a_wrong_setting_stops_start_up_and_names_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("listen"), "{err}");
 
+    let out = muster(dir.path(), "sqlite://muster.db?mode=rwc")
+        .args(["bridge"])
+        .env("MUSTER_MATRIX_HOMESERVER", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("MUSTER_MATRIX_USER"),
+        "a homeserver without an account says what is missing"
+    );
+
     let out = muster(dir.path(), "mysql://nope")
         .args(["migrate"])
         .output()
@@ -192,7 +203,96 @@ fn a_wrong_setting_stops_start_up_and_names_it() {
 
     let out = Command::new(muster_bin()).arg("--help").output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
-    for cmd in ["serve", "migrate", "seed", "schema", "token"] {
+    for cmd in ["serve", "migrate", "seed", "schema", "token", "bridge"] {
         assert!(help.contains(cmd), "{help}");
     }
+}
+
+/// Sends SIGTERM and waits (up to 20 s) for the process to exit.
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in 0..200 {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("muster did not stop within 20 s of SIGTERM");
+}
+
+/// `muster serve` runs the bridge when a homeserver is configured, and
+/// `muster bridge` runs it alone from the same store (same device); both
+/// stop cleanly on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_runs_the_bridge_in_serve_and_alone() {
+    use muster_tests::matrix::{Person, homeserver, register};
+    let dir = tempfile::tempdir().unwrap();
+    let bot = register("muster").await;
+    let alice = Person::new("alice").await;
+    let with_bot = |cmd: &mut Command| {
+        cmd.env("MUSTER_MATRIX_HOMESERVER", homeserver())
+            .env("MUSTER_MATRIX_USER", &bot.localpart)
+            .env("MUSTER_MATRIX_PASSWORD", &bot.password)
+            .env("MUSTER_MATRIX_STORE", dir.path().join("bot"))
+            .env("MUSTER_BRIDGE_POLL_MS", "200");
+    };
+    let port = free_port();
+    let mut cmd = muster(dir.path(), "sqlite://muster.db?mode=rwc");
+    with_bot(&mut cmd);
+    let mut serve = cmd
+        .args(["serve", "--demo"])
+        .env("MUSTER_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+
+    let room = alice.create_room(&[&bot.user_id]).await;
+    let hello = alice
+        .wait_for(&room, "the bot's hello", |m| m.sender == bot.user_id)
+        .await;
+    assert!(hello.body.contains("!help"), "{}", hello.body);
+    let reply = alice.command(&room, "!link co-op-fortnight").await;
+    assert!(
+        reply.body.contains("I don't know you yet"),
+        "alice is not in the demo data: {}",
+        reply.body
+    );
+    let api = gql(
+        &format!("http://127.0.0.1:{port}"),
+        None,
+        "{ groups(first: 1) { totalCount } }",
+        json!({}),
+    )
+    .await;
+    assert!(
+        api["data"]["groups"]["totalCount"].as_i64().unwrap() > 0,
+        "{api}"
+    );
+    let status = terminate(&mut serve);
+    assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
+    let session = std::fs::read_to_string(dir.path().join("bot/session.json")).unwrap();
+
+    let mut cmd = muster(dir.path(), "sqlite://muster.db?mode=rwc");
+    with_bot(&mut cmd);
+    let mut alone = cmd
+        .args(["bridge"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let reply = alice.command(&room, "!help").await;
+    assert!(reply.body.contains("!rsvp"), "{}", reply.body);
+    let status = terminate(&mut alone);
+    assert!(
+        status.success(),
+        "bridge exits cleanly on SIGTERM: {status}"
+    );
+    let again = std::fs::read_to_string(dir.path().join("bot/session.json")).unwrap();
+    let device = |s: &str| serde_json::from_str::<Value>(s).unwrap()["device_id"].clone();
+    assert_eq!(device(&session), device(&again), "one login, one device");
 }
