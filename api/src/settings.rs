@@ -60,6 +60,45 @@ pub struct Settings {
     /// How often, in milliseconds, the bridge looks at the outbox when
     /// nothing wakes it (`MUSTER_BRIDGE_POLL_MS`).
     pub bridge_poll_ms: u64,
+    /// When rooms hear about coming meetings.
+    pub meetings: MeetingSettings,
+}
+
+/// When the bridge posts reminders, quorum warnings and agendas.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MeetingSettings {
+    /// Reminders, in hours before a meeting
+    /// (`MUSTER_MEETINGS__REMINDER_HOURS='[24, 1]'`). Fractions allowed.
+    pub reminder_hours: Vec<f64>,
+    /// From when, in hours before, the quorum outlook is watched and the
+    /// room warned if it falls short.
+    pub quorum_warning_hours: f64,
+    /// When, in hours before, the agenda closes and is posted.
+    pub agenda_cutoff_hours: f64,
+}
+
+impl Default for MeetingSettings {
+    fn default() -> Self {
+        Self {
+            reminder_hours: vec![24.0, 1.0],
+            quorum_warning_hours: 48.0,
+            agenda_cutoff_hours: 48.0,
+        }
+    }
+}
+
+impl MeetingSettings {
+    /// The policy the bridge applies.
+    pub fn policy(&self) -> entities::domain::alerts::AlertPolicy {
+        #[allow(clippy::cast_possible_truncation)]
+        let hours = |h: f64| chrono::Duration::minutes((h * 60.0).round() as i64);
+        entities::domain::alerts::AlertPolicy {
+            reminders: self.reminder_hours.iter().map(|h| hours(*h)).collect(),
+            quorum_warning: hours(self.quorum_warning_hours),
+            agenda_cutoff: hours(self.agenda_cutoff_hours),
+        }
+    }
 }
 
 /// A secret setting: shown as `<secret>` wherever settings are printed.
@@ -182,6 +221,7 @@ impl Default for Settings {
             matrix_store: "muster-matrix".into(),
             matrix_store_passphrase: None,
             bridge_poll_ms: 2000,
+            meetings: MeetingSettings::default(),
         }
     }
 }
@@ -272,6 +312,23 @@ impl Settings {
                 });
             }
         }
+        let m = &self.meetings;
+        for (name, h) in m
+            .reminder_hours
+            .iter()
+            .map(|h| ("meetings.reminder_hours", *h))
+            .chain([
+                ("meetings.quorum_warning_hours", m.quorum_warning_hours),
+                ("meetings.agenda_cutoff_hours", m.agenda_cutoff_hours),
+            ])
+        {
+            if !(0.0..=24.0 * 60.0).contains(&h) {
+                return Err(SettingsError::Invalid {
+                    name,
+                    message: format!("{h} is not a number of hours between 0 and 1440"),
+                });
+            }
+        }
         if let Some(hs) = &self.matrix_homeserver
             && !(hs.starts_with("https://") || hs.starts_with("http://"))
         {
@@ -309,6 +366,7 @@ impl Settings {
             bridge::bot::BotConfig::new(homeserver, user, &password.0, &self.matrix_store);
         config.store_passphrase = self.matrix_store_passphrase.as_ref().map(|s| s.0.clone());
         config.poll = std::time::Duration::from_millis(self.bridge_poll_ms.max(50));
+        config.alerts = self.meetings.policy();
         Ok(Some(config))
     }
 

@@ -77,6 +77,8 @@ pub struct BotConfig {
     pub batch: u64,
     /// How long a sync waits for news (long polling).
     pub sync_timeout: Duration,
+    /// When reminders, quorum warnings and agendas go out.
+    pub alerts: entities::domain::alerts::AlertPolicy,
 }
 
 impl std::fmt::Debug for BotConfig {
@@ -102,6 +104,7 @@ impl BotConfig {
             poll: Duration::from_secs(2),
             batch: 50,
             sync_timeout: Duration::from_secs(30),
+            alerts: entities::domain::alerts::AlertPolicy::default(),
         }
     }
 }
@@ -476,6 +479,11 @@ async fn deliver_loop(
     loop {
         if *stop.borrow() {
             return Ok(());
+        }
+        // Alerts that fell due go to the outbox first, then out with the
+        // rest.
+        if let Err(e) = entities::domain::alerts::run_due(db, Utc::now(), &config.alerts).await {
+            tracing::warn!(error = %e, "could not work out the alerts due; trying again");
         }
         let wait = match deliver::round(db, outlet, config.batch).await {
             Ok(r) if r.wait.is_some() => r.wait.unwrap_or(config.poll),

@@ -49,6 +49,21 @@ pub enum Command {
     Join { involvement: Option<InvolvementArg> },
     /// Leave this project.
     Leave,
+    /// The open actions of this project, by number.
+    Actions,
+    /// Add an action: `action add <text> [@owner] [by <date>]`.
+    Action {
+        #[command(subcommand)]
+        action: ActionAction,
+    },
+    /// Mark action number N done.
+    Done { number: u32 },
+    /// Record who came to the meeting that just took place (conveners):
+    /// `attended @a:server @b:server …`.
+    Attended {
+        #[arg(required = true, num_args = 1..)]
+        people: Vec<String>,
+    },
     /// Link this room to a project by its slug (conveners).
     Link { project: String },
     /// Unlink this room from its project (conveners).
@@ -72,6 +87,19 @@ pub enum MeetingAction {
     Cancel {
         #[arg(num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
         reason: Vec<String>,
+    },
+    /// `meeting confirm`: hold the next meeting even though the quorum
+    /// looks short (no more warnings).
+    Confirm,
+}
+
+/// `action …`
+#[derive(Subcommand, Debug, PartialEq, Eq)]
+pub enum ActionAction {
+    /// `action add <text> [@owner] [by <date>]`.
+    Add {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
     },
 }
 
@@ -190,8 +218,11 @@ fn is_command(name: &str) -> bool {
 pub fn usage(name: &str) -> &'static str {
     match name.to_lowercase().as_str() {
         "meeting" => {
-            "!meeting schedule <when> [title], !meeting move <when>, or !meeting cancel [reason]"
+            "!meeting schedule <when> [title], !meeting move <when>, !meeting cancel [reason], or !meeting confirm"
         }
+        "action" => "!action add <text> [@owner:server] [by <date>]",
+        "done" => "!done <number> (see !actions)",
+        "attended" => "!attended @someone:server @other:server …",
         "rsvp" => "!rsvp yes, !rsvp no, or !rsvp maybe",
         "agenda" => "!agenda, or !agenda add <text>",
         "join" => "!join [strategy|coordination|delivery|supporter]",
@@ -271,6 +302,30 @@ mod tests {
             }
         );
         assert_eq!(ok("!unlink"), Command::Unlink);
+        assert_eq!(ok("!actions"), Command::Actions);
+        assert_eq!(
+            ok("!action add Book the hall @sam:example.org by friday"),
+            Command::Action {
+                action: ActionAction::Add {
+                    words: ["Book", "the", "hall", "@sam:example.org", "by", "friday"]
+                        .map(String::from)
+                        .to_vec()
+                }
+            }
+        );
+        assert_eq!(ok("!done 3"), Command::Done { number: 3 });
+        assert_eq!(
+            ok("!attended @a:x.org @b:x.org"),
+            Command::Attended {
+                people: vec!["@a:x.org".into(), "@b:x.org".into()]
+            }
+        );
+        assert_eq!(
+            ok("!meeting confirm"),
+            Command::Meeting {
+                action: MeetingAction::Confirm
+            }
+        );
         assert_eq!(
             ok("!meeting schedule next tuesday 6pm Planning"),
             Command::Meeting {
@@ -336,6 +391,13 @@ mod tests {
         assert!(err("!meeting schedule").contains("!meeting schedule"));
         assert!(err("!link").contains("!link <project-slug>"));
         assert!(err("!join sometimes").contains("!join ["));
+        assert!(
+            err("!done three").contains("!done <number>"),
+            "{}",
+            err("!done three")
+        );
+        assert!(err("!attended").contains("!attended @"));
+        assert!(err("!action").contains("!action add"));
         assert!(err("!agenda add \"unclosed").contains("quote"));
         assert!(
             err("!leave now please").contains("Too many"),
@@ -348,8 +410,20 @@ mod tests {
     fn help_lists_every_command() {
         let h = help();
         for c in [
-            "!help", "!project", "!next", "!meeting", "!rsvp", "!agenda", "!join", "!leave",
-            "!link", "!unlink",
+            "!help",
+            "!project",
+            "!next",
+            "!meeting",
+            "!rsvp",
+            "!agenda",
+            "!join",
+            "!leave",
+            "!link",
+            "!unlink",
+            "!actions",
+            "!action",
+            "!done",
+            "!attended",
         ] {
             assert!(h.contains(c), "{c} in {h}");
         }

@@ -116,6 +116,116 @@ const ANSWER_PLAIN: &str =
     "React ✅ (coming), ❌ (not) or 🤔 (maybe), or type !rsvp yes, no or maybe.";
 const ANSWER_HTML: &str = "React ✅ (coming), ❌ (not) or 🤔 (maybe), or type <code>!rsvp yes</code>, <code>no</code> or <code>maybe</code>.";
 
+/// The words of the alerts sent ahead of a meeting, and of "go ahead".
+fn timed(kind: &str, payload: &Value, m: &meeting::Model, when: &str) -> (String, String) {
+    let title = &m.title;
+    match kind {
+        "meeting.reminder" => {
+            let minutes = payload["lead_minutes"].as_i64().unwrap_or(0);
+            let lead = if minutes >= 120 && minutes % 60 == 0 {
+                format!("in {} hours", minutes / 60)
+            } else if minutes == 60 {
+                "in an hour".to_owned()
+            } else {
+                format!("in {minutes} minutes")
+            };
+            let waiting = strings(&payload["no_reply"]);
+            let who = if waiting.is_empty() {
+                String::new()
+            } else {
+                format!(" Not answered yet: {}.", waiting.join(", "))
+            };
+            (
+                format!("Reminder: {title} — {when}, {lead}.{who} {ANSWER_PLAIN}"),
+                format!(
+                    "<b>Reminder:</b> {} — {}, {lead}.{} {ANSWER_HTML}",
+                    escape(title),
+                    escape(when),
+                    escape(&who)
+                ),
+            )
+        }
+        "meeting.agenda_posted" => {
+            let items: Vec<String> = payload["items"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|i| {
+                            format!(
+                                "{}. {}",
+                                i["position"].as_i64().unwrap_or(0),
+                                i["text"].as_str().unwrap_or_default()
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if items.is_empty() {
+                (
+                    format!(
+                        "The agenda for {title} — {when} is empty. Add to it with !agenda add <text>."
+                    ),
+                    format!(
+                        "The agenda for <b>{}</b> — {} is empty. Add to it with <code>!agenda add &lt;text&gt;</code>.",
+                        escape(title),
+                        escape(when)
+                    ),
+                )
+            } else {
+                let html_items: Vec<String> = items
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "<li>{}</li>",
+                            escape(i.split_once(". ").map_or(i, |(_, t)| t))
+                        )
+                    })
+                    .collect();
+                (
+                    format!("Agenda for {title} — {when}:\n{}", items.join("\n")),
+                    format!(
+                        "<b>Agenda for {}</b> — {}:<ol>{}</ol>",
+                        escape(title),
+                        escape(when),
+                        html_items.concat()
+                    ),
+                )
+            }
+        }
+        "meeting.quorum_warning" => {
+            let n = |k: &str| payload[k].as_i64().unwrap_or(0);
+            let forecast = payload["forecast"].as_f64().unwrap_or(0.0);
+            let numbers = format!(
+                "about {forecast:.1} expected for a quorum of {} ({} coming, {} maybe, {} not, {} not answered)",
+                n("quorum"),
+                n("confirmed"),
+                n("maybe"),
+                n("declined"),
+                n("no_reply")
+            );
+            (
+                format!(
+                    "Quorum in danger: {title} — {when}: {numbers}. Conveners can: !meeting confirm (go ahead anyway), !meeting move <when> (postpone), or !meeting cancel [reason]. Everyone: please answer with !rsvp."
+                ),
+                format!(
+                    "<b>Quorum in danger:</b> {} — {}: {}. Conveners can: <code>!meeting confirm</code> (go ahead anyway), <code>!meeting move &lt;when&gt;</code> (postpone), or <code>!meeting cancel [reason]</code>. Everyone: please answer with <code>!rsvp</code>.",
+                    escape(title),
+                    escape(when),
+                    escape(&numbers)
+                ),
+            )
+        }
+        _ => (
+            format!("Confirmed: {title} — {when} goes ahead."),
+            format!(
+                "<b>Confirmed:</b> {} — {} goes ahead.",
+                escape(title),
+                escape(when)
+            ),
+        ),
+    }
+}
+
 /// What to do for an outbox row: a notice for a room, a room to create, or
 /// nothing.
 pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, DomainError> {
@@ -207,6 +317,25 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
                 escape(&when),
             );
             let announces = (row.kind == "meeting.scheduled").then_some(m.id);
+            Ok(notice(row, &p, plain, html, announces))
+        }
+        "meeting.reminder"
+        | "meeting.agenda_posted"
+        | "meeting.quorum_warning"
+        | "meeting.confirmed" => {
+            let m_value = if row.kind == "meeting.confirmed" {
+                payload.clone()
+            } else {
+                payload["meeting"].clone()
+            };
+            let Ok(m) = serde_json::from_value::<meeting::Model>(m_value) else {
+                return Ok(None);
+            };
+            let Some((p, tz)) = project_room(db, m.project_id).await? else {
+                return Ok(None);
+            };
+            let (plain, html) = timed(&row.kind, payload, &m, &describe(m.starts_at, tz));
+            let announces = (row.kind == "meeting.reminder").then_some(m.id);
             Ok(notice(row, &p, plain, html, announces))
         }
         "meeting.moved" => {

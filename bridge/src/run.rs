@@ -11,11 +11,11 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::domain::{Db, meetings, memberships, read, rooms, write_txn};
+use entities::domain::{Db, actions, meetings, memberships, read, rooms, write_txn};
 use entities::{Actor, DomainError, group, meeting, project};
 use sea_orm::DatabaseConnection;
 
-use crate::command::{self, AgendaAction, Command, MeetingAction};
+use crate::command::{self, ActionAction, AgendaAction, Command, MeetingAction};
 use crate::when;
 
 /// A message in a room.
@@ -259,6 +259,71 @@ async fn next(
     })
 }
 
+/// The member a mention names: `@user:server`, or `@user` on the
+/// sender's server.
+async fn person(
+    db: &impl Db,
+    who: &str,
+    sender: &str,
+) -> Result<(uuid::Uuid, String), DomainError> {
+    let id = if who.contains(':') {
+        who.to_owned()
+    } else {
+        let server = sender.split_once(':').map_or("", |(_, s)| s);
+        format!("@{}:{server}", who.trim_start_matches('@'))
+    };
+    rooms::member_by_matrix_id(db, &id)
+        .await?
+        .map(|m| (m.id, m.display_name))
+        .ok_or_else(|| {
+            DomainError::invalid(
+                "people",
+                format!(
+                    "{id} is not in Muster; use the Matrix id of a member, like @sam:example.org"
+                ),
+            )
+        })
+}
+
+/// Splits `action add` words into the text, an owner (`@…`) and a due
+/// date (`by <when>` at the end).
+async fn action_words(
+    db: &impl Db,
+    words: &[String],
+    sender: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<
+    (
+        String,
+        Option<(uuid::Uuid, String)>,
+        Option<chrono::NaiveDate>,
+    ),
+    DomainError,
+> {
+    let mut words = words.to_vec();
+    let mut due = None;
+    if let Some(i) = words.iter().rposition(|w| w.eq_ignore_ascii_case("by"))
+        && i + 1 < words.len()
+        && let Ok(r) = when::read(&words[i + 1..], now, tz)
+        && r.words_used == words.len() - i - 1
+    {
+        due = Some(r.at.with_timezone(&tz).date_naive());
+        words.truncate(i);
+    }
+    let mut owner = None;
+    if let Some(i) = words.iter().position(|w| w.starts_with('@') && w.len() > 1) {
+        let who = words.remove(i);
+        owner = Some(person(db, &who, sender).await.map_err(|_| {
+            DomainError::invalid(
+                "owner",
+                format!("{who} is not in Muster; name the owner by their Matrix id, like @sam:example.org"),
+            )
+        })?);
+    }
+    Ok((words.join(" "), owner, due))
+}
+
 fn when_error(e: &when::WhenError) -> DomainError {
     DomainError::invalid("when", e.to_string())
 }
@@ -409,6 +474,109 @@ async fn execute(
             meetings::cancel(db, actor, m.id, reason).await?;
             Ok(Reply::ok(format!(
                 "Cancelled: {} — {}.",
+                m.title,
+                when::describe(m.starts_at, tz)
+            )))
+        }
+        Command::Meeting {
+            action: MeetingAction::Confirm,
+        } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let m = next(db, &p, now).await?;
+            meetings::confirm(db, actor, m.id).await?;
+            Ok(Reply::ok(format!(
+                "Confirmed: {} — {} goes ahead whatever the numbers.",
+                m.title,
+                when::describe(m.starts_at, tz)
+            )))
+        }
+        Command::Actions => {
+            let p = linked(db, msg.room_id).await?;
+            let list = actions::open_of(db, actor, read::Owner::Project, &[p.id]).await?;
+            if list.is_empty() {
+                return Ok(Reply::ok(
+                    "No open actions. Add one with !action add <text> [@owner] [by <date>].",
+                ));
+            }
+            let owners: Vec<uuid::Uuid> = list.iter().filter_map(|a| a.owner_id).collect();
+            let names = rooms::display_names(db, &owners).await?;
+            let lines: Vec<String> = list
+                .iter()
+                .map(|a| {
+                    let who = a
+                        .owner_id
+                        .and_then(|o| names.get(&o).cloned())
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default();
+                    let due = a
+                        .due_on
+                        .map(|d| format!(", by {}", d.format("%a %-d %b")))
+                        .unwrap_or_default();
+                    format!("{}. {}{who}{due}", a.number, a.text)
+                })
+                .collect();
+            Ok(Reply::ok(format!(
+                "Open actions of {}:\n{}\nMark one done with !done <number>.",
+                p.name,
+                lines.join("\n")
+            )))
+        }
+        Command::Action {
+            action: ActionAction::Add { words },
+        } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let m = match meetings::last_started(db, p.id, now, true).await? {
+                Some(m) => m,
+                None => next(db, &p, now).await?,
+            };
+            let (text, owner, due) = action_words(db, &words, msg.sender, now, tz).await?;
+            let a = actions::add(
+                db,
+                actor,
+                actions::NewAction {
+                    meeting_id: m.id,
+                    text,
+                    owner_id: owner.as_ref().map(|(id, _)| *id),
+                    due_on: due,
+                },
+            )
+            .await?;
+            let who = owner.map(|(_, n)| format!(" for {n}")).unwrap_or_default();
+            let by = due
+                .map(|d| format!(", due {}", d.format("%a %-d %b %Y")))
+                .unwrap_or_default();
+            Ok(Reply::ok(format!(
+                "Action {} added{who}{by}: {}",
+                a.number, a.text
+            )))
+        }
+        Command::Done { number } => {
+            let p = linked(db, msg.room_id).await?;
+            let number = i32::try_from(number).unwrap_or(i32::MAX);
+            let a = actions::by_number(db, p.id, number).await?;
+            let a = actions::complete(db, actor, a.id).await?;
+            Ok(Reply::ok(format!("Done: {}. {}", a.number, a.text)))
+        }
+        Command::Attended { people } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let Some(m) = meetings::last_started(db, p.id, now, false).await? else {
+                return Err(DomainError::state(
+                    "meeting",
+                    "no meeting has started yet: record attendance after it begins",
+                ));
+            };
+            let mut ids = Vec::new();
+            for who in &people {
+                let (id, _) = person(db, who, msg.sender).await?;
+                ids.push(id);
+            }
+            meetings::record_held(db, actor, m.id, &ids, &[]).await?;
+            Ok(Reply::ok(format!(
+                "Recorded: {} came to {} — {}. Its open agenda items move to the next meeting.",
+                ids.len(),
                 m.title,
                 when::describe(m.starts_at, tz)
             )))

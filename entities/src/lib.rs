@@ -21,6 +21,7 @@ pub use actor::Actor;
 pub use error::{DomainError, ErrorCode, Result};
 pub use model::enums::*;
 pub use model::{
-    agenda_item, alliance, api_token, attendance, bridge_event, group, group_succession, meeting,
-    member, membership, organisation, outbox, project, resource, room_post, rsvp, sign_up,
+    action, agenda_item, alliance, api_token, attendance, bridge_event, group, group_succession,
+    meeting, meeting_alert, member, membership, organisation, outbox, project, resource, room_post,
+    rsvp, sign_up,
 };

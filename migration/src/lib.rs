@@ -13,6 +13,7 @@ mod m20261128_000001_foundation;
 mod m20261128_000002_access;
 mod m20261128_000003_bridge;
 mod m20261128_000004_room_posts;
+mod m20261128_000005_meeting_life;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_access::Migration),
             Box::new(m20261128_000003_bridge::Migration),
             Box::new(m20261128_000004_room_posts::Migration),
+            Box::new(m20261128_000005_meeting_life::Migration),
         ]
     }
 }

@@ -241,6 +241,8 @@ pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<
         visibility: Set(input.visibility.unwrap_or(visibility)),
         postponed_from_id: Set(None),
         cancel_reason: Set(None),
+        minutes: Set(None),
+        quorum_confirmed_at: Set(None),
         created_at: Set(t),
         updated_at: Set(t),
     }
@@ -344,6 +346,8 @@ pub async fn move_to(db: &impl Db, actor: &Actor, input: MoveMeeting) -> Result<
         visibility: Set(old.visibility),
         postponed_from_id: Set(Some(old.id)),
         cancel_reason: Set(None),
+        minutes: Set(None),
+        quorum_confirmed_at: Set(None),
         created_at: Set(t),
         updated_at: Set(t),
     }
@@ -612,4 +616,84 @@ async fn adopt_backlog(db: &impl Db, like: &meeting::Model, to: Uuid) -> Result<
         am.update(db).await?;
     }
     Ok(())
+}
+
+/// A convener's "go ahead anyway": the meeting is held whatever the quorum
+/// outlook says, and the room is not warned (again).
+pub async fn confirm(db: &impl Db, actor: &Actor, id: Uuid) -> Result<meeting::Model> {
+    policy::require_member(actor, "confirm meetings")?;
+    let txn = write_txn(db).await?;
+    let (current, owner) = get_visible(&txn, actor, id, "id").await?;
+    policy::require_convener(actor, owner, "confirm this meeting")?;
+    require_open(&current, "id", "confirm it")?;
+    if current.quorum_confirmed_at.is_some() {
+        return Err(DomainError::state("id", "the meeting is already confirmed"));
+    }
+    let mut am = current.into_active_model();
+    am.quorum_confirmed_at = Set(Some(now()));
+    am.status = Set(MeetingStatus::Scheduled);
+    am.updated_at = Set(now());
+    let model = am.update(&txn).await?;
+    emit_row(&txn, EventKind::MeetingConfirmed, model.id, &model).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Records a meeting's minutes (Markdown): its conveners, after or during
+/// the meeting. Replaces earlier minutes.
+pub async fn record_minutes(
+    db: &impl Db,
+    actor: &Actor,
+    id: Uuid,
+    minutes: &str,
+) -> Result<meeting::Model> {
+    policy::require_member(actor, "record minutes")?;
+    let minutes = validate::required("minutes", minutes, 100_000)?;
+    let txn = write_txn(db).await?;
+    let (current, owner) = get_visible(&txn, actor, id, "id").await?;
+    policy::require_convener(actor, owner, "record this meeting's minutes")?;
+    if matches!(
+        current.status,
+        MeetingStatus::Cancelled | MeetingStatus::Postponed
+    ) {
+        return Err(DomainError::state(
+            "id",
+            format!("the meeting was {}: it has no minutes", current.status),
+        ));
+    }
+    let mut am = current.into_active_model();
+    am.minutes = Set(Some(minutes));
+    am.updated_at = Set(now());
+    let model = am.update(&txn).await?;
+    emit(
+        &txn,
+        EventKind::MinutesRecorded,
+        model.id,
+        json!({ "meeting_id": model.id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// The project's most recent meeting that has started: not yet marked held
+/// (the one `!attended` records), or also held (the one `!action add`
+/// attaches actions to).
+pub async fn last_started(
+    db: &impl Db,
+    project_id: Uuid,
+    at: DateTime<Utc>,
+    include_held: bool,
+) -> Result<Option<meeting::Model>> {
+    let mut statuses = vec![MeetingStatus::Proposed, MeetingStatus::Scheduled];
+    if include_held {
+        statuses.push(MeetingStatus::Held);
+    }
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::ProjectId.eq(project_id))
+        .filter(meeting::Column::Status.is_in(statuses))
+        .filter(meeting::Column::StartsAt.lte(at))
+        .order_by_desc(meeting::Column::StartsAt)
+        .one(db)
+        .await?)
 }

@@ -5,6 +5,8 @@
 //! and writes the events others must hear about to the outbox
 //! ([`outbox`]) in that same transaction. A failure changes nothing.
 
+pub mod actions;
+pub mod alerts;
 pub mod alliances;
 pub mod groups;
 pub mod meetings;

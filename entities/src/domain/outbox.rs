@@ -52,6 +52,13 @@ pub enum EventKind {
     ProjectRoomUnlinked,
     ProjectRoomRequested,
     BotReply,
+    MeetingReminder,
+    AgendaPosted,
+    QuorumWarning,
+    MeetingConfirmed,
+    ActionAdded,
+    ActionDone,
+    MinutesRecorded,
 }
 
 impl EventKind {
@@ -93,6 +100,13 @@ impl EventKind {
             Self::ProjectRoomUnlinked => "project.room_unlinked",
             Self::ProjectRoomRequested => "project.room_requested",
             Self::BotReply => "bridge.reply",
+            Self::MeetingReminder => "meeting.reminder",
+            Self::AgendaPosted => "meeting.agenda_posted",
+            Self::QuorumWarning => "meeting.quorum_warning",
+            Self::MeetingConfirmed => "meeting.confirmed",
+            Self::ActionAdded => "action.added",
+            Self::ActionDone => "action.done",
+            Self::MinutesRecorded => "meeting.minutes_recorded",
         }
     }
 }
@@ -206,6 +220,15 @@ pub async fn change_counts(
         .column(outbox::Column::SubjectId)
         .column_as(outbox::Column::Id.count(), "n")
         .filter(outbox::Column::SubjectId.is_in(subjects.iter().copied()))
+        // Changes to the event itself: reminders, answers and warnings
+        // are not.
+        .filter(outbox::Column::Kind.is_in([
+            EventKind::MeetingScheduled.as_str(),
+            EventKind::MeetingUpdated.as_str(),
+            EventKind::MeetingMoved.as_str(),
+            EventKind::MeetingCancelled.as_str(),
+            EventKind::MeetingHeld.as_str(),
+        ]))
         .group_by(outbox::Column::SubjectId)
         .into_tuple()
         .all(db)

@@ -226,3 +226,28 @@ mod tests {
         assert!((chance(&record, a, Some(RsvpResponse::Yes)) - 0.425).abs() < 1e-9);
     }
 }
+
+/// The members invited to a meeting: the active members of its group or
+/// project.
+pub async fn invitees(db: &impl Db, m: &meeting::Model) -> Result<Vec<Uuid>> {
+    let Some(owner) = owner_key(m) else {
+        return Ok(Vec::new());
+    };
+    let column = if m.project_id.is_some() {
+        membership::Column::ProjectId
+    } else {
+        membership::Column::GroupId
+    };
+    let mut ids: Vec<Uuid> = membership::Entity::find()
+        .filter(column.eq(owner))
+        .filter(membership::Column::ArchivedAt.is_null())
+        .filter(membership::Column::Status.eq(MembershipStatus::Active))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|ms| ms.member_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}

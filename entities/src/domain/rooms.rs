@@ -392,3 +392,29 @@ pub async fn request_room(db: &impl Db, actor: &Actor, project_id: Uuid) -> Resu
     txn.commit().await?;
     Ok(p)
 }
+
+/// The live member with this Matrix id.
+pub async fn member_by_matrix_id(
+    db: &impl Db,
+    matrix_user_id: &str,
+) -> Result<Option<member::Model>> {
+    Ok(member::Entity::find()
+        .filter(member::Column::MatrixUserId.eq(matrix_user_id))
+        .filter(member::Column::ArchivedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// Display names of members, for messages in rooms.
+pub async fn display_names(
+    db: &impl Db,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>> {
+    Ok(member::Entity::find()
+        .filter(member::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.display_name))
+        .collect())
+}

@@ -27,6 +27,14 @@ pub struct Model {
     pub postponed_from_id: Option<Uuid>,
     #[sea_orm(column_type = "Text", nullable)]
     pub cancel_reason: Option<String>,
+    /// What was said and decided (Markdown), recorded after the meeting.
+    #[sea_orm(column_type = "Text", nullable)]
+    #[serde(default)]
+    pub minutes: Option<String>,
+    /// When a convener chose to hold it even though the quorum looked in
+    /// danger: no more warnings.
+    #[serde(default)]
+    pub quorum_confirmed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -2,6 +2,7 @@
 //! they use. Nothing here decides anything: the rules are in
 //! [`crate::domain`].
 
+pub mod action;
 pub mod agenda_item;
 pub mod alliance;
 pub mod api_token;
@@ -11,6 +12,7 @@ pub mod enums;
 pub mod group;
 pub mod group_succession;
 pub mod meeting;
+pub mod meeting_alert;
 pub mod member;
 pub mod membership;
 pub mod organisation;

@@ -6,10 +6,10 @@
 
 use bridge::run::{Incoming, Reply, handle};
 use chrono::{DateTime, TimeZone, Utc};
-use entities::domain::{groups, members, memberships, projects};
+use entities::domain::{groups, meetings, members, memberships, projects};
 use entities::{Actor, MeetingStatus, Role};
 use muster_tests::{Backend, TestDb, both, fresh_db};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 const ROOM: &str = "!fortnight:example.org";
 
@@ -484,3 +484,354 @@ async fn a_standby_bridge_delivers_nothing_twice() {
 }
 
 both!(notices_are_delivered_in_order_once);
+
+/// Delivers everything waiting and returns the notices that are not
+/// replies, in order.
+async fn drain(r: &Room, hs: &Recorder) -> Vec<bridge::notices::Notice> {
+    let before = hs.sent.lock().unwrap().len();
+    loop {
+        let round = bridge::deliver::round(&r.db.conn, hs, 100).await.unwrap();
+        if round.sent + round.skipped + round.failed == 0 {
+            break;
+        }
+    }
+    hs.sent.lock().unwrap()[before..]
+        .iter()
+        .filter(|n| n.in_reply_to.is_none())
+        .cloned()
+        .collect()
+}
+
+async fn alerts_go_out_once_at_their_time(backend: Backend) {
+    use entities::domain::alerts::{AlertPolicy, Sent, run_due};
+    let mut r = room(backend).await;
+    let hs = Recorder::default();
+    let policy = AlertPolicy::default();
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    r.ok(ALICE, "!meeting schedule 2026-12-10 18:00 Stall planning")
+        .await;
+    let alice = rooms_actor(&r, ALICE).await;
+    let m = entities::meeting::Entity::find()
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    meetings::update(
+        &r.db.conn,
+        &alice,
+        m.id,
+        meetings::MeetingPatch {
+            title: None,
+            kind: None,
+            format: None,
+            location: None,
+            quorum: Some(3),
+            visibility: None,
+            status: None,
+        },
+    )
+    .await
+    .unwrap();
+    r.ok(ALICE, "!agenda add Stall rota").await;
+    drain(&r, &hs).await;
+    let t = m.starts_at;
+    let h = chrono::Duration::hours;
+
+    assert_eq!(
+        run_due(&r.db.conn, t - h(49), &policy).await.unwrap(),
+        Sent::default()
+    );
+    let sent = run_due(&r.db.conn, t - h(47), &policy).await.unwrap();
+    assert_eq!(
+        sent,
+        Sent {
+            reminders: 0,
+            quorum_warnings: 1,
+            agendas: 1
+        }
+    );
+    assert_eq!(
+        run_due(&r.db.conn, t - h(46), &policy).await.unwrap(),
+        Sent::default(),
+        "never twice"
+    );
+    let posted = drain(&r, &hs).await;
+    assert_eq!(posted.len(), 2, "{posted:?}");
+    assert!(
+        posted[0].plain.starts_with("Agenda for Stall planning"),
+        "{}",
+        posted[0].plain
+    );
+    assert!(posted[0].plain.contains("1. Stall rota"));
+    assert!(
+        posted[1].plain.starts_with("Quorum in danger"),
+        "{}",
+        posted[1].plain
+    );
+    assert!(
+        posted[1].plain.contains("quorum of 3"),
+        "{}",
+        posted[1].plain
+    );
+    assert!(posted[1].plain.contains("!meeting confirm"));
+
+    r.ok(ALICE, "!rsvp yes").await;
+    assert_eq!(
+        run_due(&r.db.conn, t - h(23), &policy).await.unwrap(),
+        Sent {
+            reminders: 1,
+            quorum_warnings: 0,
+            agendas: 0
+        }
+    );
+    let posted = drain(&r, &hs).await;
+    assert!(
+        posted[0].plain.starts_with("Reminder: Stall planning"),
+        "{}",
+        posted[0].plain
+    );
+    assert!(
+        posted[0].plain.contains("in 24 hours"),
+        "{}",
+        posted[0].plain
+    );
+    assert!(
+        posted[0].plain.contains("Not answered yet: bob."),
+        "{}",
+        posted[0].plain
+    );
+    assert_eq!(
+        posted[0].meeting_id,
+        Some(m.id),
+        "reactions to it are RSVPs"
+    );
+    let sent = run_due(&r.db.conn, t - chrono::Duration::minutes(30), &policy)
+        .await
+        .unwrap();
+    assert_eq!(sent.reminders, 1);
+    assert!(drain(&r, &hs).await[0].plain.contains("in an hour"));
+    assert_eq!(
+        run_due(&r.db.conn, t - chrono::Duration::minutes(5), &policy)
+            .await
+            .unwrap(),
+        Sent::default()
+    );
+    assert_eq!(
+        run_due(&r.db.conn, t + h(1), &policy).await.unwrap(),
+        Sent::default(),
+        "nothing after the start"
+    );
+}
+
+async fn alerts_skip_moved_cancelled_and_stale(backend: Backend) {
+    use entities::domain::alerts::{AlertPolicy, run_due};
+    let mut r = room(backend).await;
+    let hs = Recorder::default();
+    let policy = AlertPolicy::default();
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    // One meeting, moved: the old time gets nothing, the new time its own.
+    r.ok(ALICE, "!meeting schedule 2026-12-10 18:00 Planning")
+        .await;
+    r.ok(ALICE, "!meeting move 2026-12-12 18:00").await;
+    drain(&r, &hs).await;
+    let old = Utc.with_ymd_and_hms(2026, 12, 10, 18, 0, 0).unwrap();
+    let new = Utc.with_ymd_and_hms(2026, 12, 12, 18, 0, 0).unwrap();
+    let sent = run_due(&r.db.conn, old - chrono::Duration::minutes(30), &policy)
+        .await
+        .unwrap();
+    assert_eq!(sent.reminders, 0, "no reminder for the old time");
+    // The bridge was down until 30 minutes before the new time: one
+    // reminder (the hour's), not the stale 24-hour one as well.
+    let sent = run_due(&r.db.conn, new - chrono::Duration::minutes(30), &policy)
+        .await
+        .unwrap();
+    assert_eq!(sent.reminders, 1);
+    let posted: Vec<String> = drain(&r, &hs)
+        .await
+        .into_iter()
+        .map(|n| n.plain)
+        .filter(|p| p.starts_with("Reminder"))
+        .collect();
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert!(posted[0].contains("in an hour"), "{}", posted[0]);
+    assert!(posted[0].contains("Sat 12 Dec 2026"), "{}", posted[0]);
+
+    // A cancelled meeting gets nothing; a confirmed one no quorum warning.
+    r.ok(ALICE, "!meeting schedule 2026-12-20 18:00 Cancelled one")
+        .await;
+    let alice = rooms_actor(&r, ALICE).await;
+    let c = entities::meeting::Entity::find()
+        .filter(entities::meeting::Column::Title.eq("Cancelled one"))
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    meetings::cancel(&r.db.conn, &alice, c.id, None)
+        .await
+        .unwrap();
+    let later = Utc.with_ymd_and_hms(2026, 12, 20, 17, 30, 0).unwrap();
+    let sent = run_due(&r.db.conn, later, &policy).await.unwrap();
+    assert_eq!(sent, entities::domain::alerts::Sent::default());
+
+    r.ok(ALICE, "!meeting schedule 2027-01-05 18:00 Confirmed one")
+        .await;
+    let m = entities::meeting::Entity::find()
+        .filter(entities::meeting::Column::Title.eq("Confirmed one"))
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    meetings::update(
+        &r.db.conn,
+        &alice,
+        m.id,
+        meetings::MeetingPatch {
+            title: None,
+            kind: None,
+            format: None,
+            location: None,
+            quorum: Some(5),
+            visibility: None,
+            status: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        r.refused(BOB, "!meeting confirm")
+            .await
+            .contains("convener")
+    );
+    // The room's next meeting is still Planning (12 Dec): confirm that one
+    // from the room, and this one as the API would.
+    let reply = r.ok(ALICE, "!meeting confirm").await;
+    assert!(reply.starts_with("Confirmed: Planning"), "{reply}");
+    assert!(
+        r.refused(ALICE, "!meeting confirm")
+            .await
+            .contains("already confirmed")
+    );
+    meetings::confirm(&r.db.conn, &alice, m.id).await.unwrap();
+    let sent = run_due(
+        &r.db.conn,
+        m.starts_at - chrono::Duration::hours(47),
+        &policy,
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent.quorum_warnings, 0, "confirmed: no warning");
+    assert_eq!(sent.agendas, 1);
+}
+
+async fn rooms_actor(r: &Room, who: &str) -> Actor {
+    entities::domain::rooms::sender(&r.db.conn, who)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn actions_and_attendance_from_the_room(backend: Backend) {
+    let mut r = room(backend).await;
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    // A meeting that started half an hour ago.
+    let alice = rooms_actor(&r, ALICE).await;
+    let p = entities::project::Entity::find()
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    meetings::schedule(
+        &r.db.conn,
+        &alice,
+        meetings::NewMeeting {
+            group_id: None,
+            project_id: Some(p.id),
+            title: "Stall planning".into(),
+            kind: None,
+            format: None,
+            starts_at: now() - chrono::Duration::minutes(30),
+            ends_at: None,
+            time_zone: None,
+            location: None,
+            quorum: None,
+            visibility: None,
+            status: None,
+        },
+    )
+    .await
+    .unwrap();
+    r.ok(ALICE, "!agenda add Stall rota").await;
+    assert!(
+        r.ok(BOB, "!actions").await.starts_with("No open actions"),
+        "empty at first"
+    );
+    let reply = r
+        .ok(
+            BOB,
+            "!action add Book the hall @alice:example.org by 2026-12-05",
+        )
+        .await;
+    assert_eq!(
+        reply,
+        "Action 1 added for alice, due Sat 5 Dec 2026: Book the hall"
+    );
+    let reply = r.ok(BOB, "!action add Print leaflets").await;
+    assert!(reply.starts_with("Action 2 added: Print"), "{reply}");
+    let before = r.counts().await;
+    assert!(
+        r.refused(BOB, "!action add Ring round @nobody:example.org")
+            .await
+            .contains("@nobody:example.org is not in Muster")
+    );
+    assert!(r.refused(BOB, "!done 9").await.contains("action"));
+    assert_eq!(r.counts().await, before, "refusals change nothing");
+    let list = r.ok(CAROL, "!actions").await;
+    assert!(
+        list.contains("1. Book the hall — alice, by Sat 5 Dec"),
+        "{list}"
+    );
+    assert!(list.contains("2. Print leaflets"), "{list}");
+    // bob added action 1 for alice: he may close it; carol (not a member
+    // of the project, not its owner) may not close 2.
+    assert!(r.refused(CAROL, "!done 2").await.contains("convener"));
+    assert_eq!(r.ok(BOB, "!done 1").await, "Done: 1. Book the hall");
+    assert!(r.refused(BOB, "!done 1").await.contains("already done"));
+    let list = r.ok(BOB, "!actions").await;
+    assert!(!list.contains("Book the hall"), "{list}");
+
+    // Attendance: conveners only; unknown people named; the meeting is
+    // then held and its open agenda items wait for the next one.
+    assert!(
+        r.refused(BOB, "!attended @alice:example.org")
+            .await
+            .contains("convener")
+    );
+    assert!(
+        r.refused(ALICE, "!attended @alice:example.org @zed:example.org")
+            .await
+            .contains("@zed:example.org is not in Muster")
+    );
+    let reply = r.ok(ALICE, "!attended @alice @bob:example.org").await;
+    assert!(
+        reply.starts_with("Recorded: 2 came to Stall planning"),
+        "{reply}"
+    );
+    assert_eq!(r.db.count("attendance").await, 2);
+    assert!(
+        r.refused(ALICE, "!attended @alice")
+            .await
+            .contains("no meeting has started")
+    );
+    // Actions still attach to the meeting just held.
+    assert!(
+        r.ok(ALICE, "!action add Send thanks")
+            .await
+            .starts_with("Action 3")
+    );
+}
+
+both!(
+    alerts_go_out_once_at_their_time,
+    alerts_skip_moved_cancelled_and_stale,
+    actions_and_attendance_from_the_room
+);
