@@ -21,10 +21,11 @@ pub enum Kind {
     Resource,
     AgendaItem,
     Rsvp,
+    Action,
 }
 
 impl Kind {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 11] = [
         Self::Group,
         Self::Project,
         Self::Meeting,
@@ -35,6 +36,7 @@ impl Kind {
         Self::Resource,
         Self::AgendaItem,
         Self::Rsvp,
+        Self::Action,
     ];
 
     /// The GraphQL type name.
@@ -50,6 +52,7 @@ impl Kind {
             Self::Resource => "Resource",
             Self::AgendaItem => "AgendaItem",
             Self::Rsvp => "Rsvp",
+            Self::Action => "Action",
         }
     }
 }

@@ -77,6 +77,7 @@ by_id!(
     read::agenda_items_by_ids
 );
 by_id!(RsvpById, rsvp::Model, read::rsvps_by_ids);
+by_id!(ActionById, entities::action::Model, read::actions_by_ids);
 
 /// Groups rows by a parent id.
 fn group_by<T>(rows: Vec<T>, parent: impl Fn(&T) -> Option<Uuid>) -> HashMap<Uuid, Vec<T>> {
@@ -166,6 +167,18 @@ children!(
     ResourcesOfProject,
     resource::Model,
     |self, ids| read::resources_of(&self.db, &self.actor, Owner::Project, &ids),
+    |r| r.project_id
+);
+children!(
+    ActionsOfMeeting,
+    entities::action::Model,
+    |self, ids| read::actions_of(&self.db, &ids),
+    |r| Some(r.meeting_id)
+);
+children!(
+    OpenActionsOfProject,
+    entities::action::Model,
+    |self, ids| entities::domain::actions::open_of(&self.db, &self.actor, Owner::Project, &ids),
     |r| r.project_id
 );
 children!(

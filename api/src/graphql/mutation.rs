@@ -16,7 +16,8 @@ use super::enums::*;
 use super::ids::{self, Kind};
 use super::req;
 use super::types::{
-    AgendaItem, Alliance, Group, Meeting, Member, Membership, Organisation, Project, Resource, Rsvp,
+    Action, AgendaItem, Alliance, Group, Meeting, Member, Membership, Organisation, Project,
+    Resource, Rsvp,
 };
 
 /// Undefined leaves a field, null clears it, a value sets it.
@@ -53,6 +54,7 @@ crate::graphql::payload::wrap!(
     Meeting => entities::meeting::Model,
     Rsvp => entities::rsvp::Model,
     AgendaItem => entities::agenda_item::Model,
+    Action => entities::action::Model,
 );
 
 crate::graphql::payload::payload!(CreateGroupPayload, group: Group);
@@ -82,6 +84,40 @@ crate::graphql::payload::payload!(
     /// `meeting` is the new meeting; its `postponedFrom` is the old one.
     MoveMeetingPayload, meeting: Meeting);
 crate::graphql::payload::payload!(CancelMeetingPayload, meeting: Meeting);
+crate::graphql::payload::payload!(ConfirmMeetingPayload, meeting: Meeting);
+crate::graphql::payload::payload!(RecordMinutesPayload, meeting: Meeting);
+crate::graphql::payload::payload!(AddActionPayload, action: Action);
+crate::graphql::payload::payload!(CompleteActionPayload, action: Action);
+
+/// A meeting to hold whatever the quorum outlook says.
+#[derive(InputObject)]
+pub struct ConfirmMeetingInput {
+    pub id: ID,
+}
+
+/// A meeting's minutes.
+#[derive(InputObject)]
+pub struct RecordMinutesInput {
+    pub meeting_id: ID,
+    /// Markdown; replaces earlier minutes.
+    pub minutes: String,
+}
+
+/// Something agreed at a meeting.
+#[derive(InputObject)]
+pub struct AddActionInput {
+    pub meeting_id: ID,
+    pub text: String,
+    /// Who will do it.
+    pub owner_id: Option<ID>,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// An action that is done.
+#[derive(InputObject)]
+pub struct CompleteActionInput {
+    pub id: ID,
+}
 crate::graphql::payload::payload!(RsvpPayload, rsvp: Rsvp);
 crate::graphql::payload::payload!(AddAgendaItemPayload, agenda_item: AgendaItem);
 crate::graphql::payload::payload!(MarkMeetingHeldPayload, meeting: Meeting);
@@ -1015,6 +1051,90 @@ impl CoreMutation {
                     input.reason,
                 )
                 .await
+            }
+            .await,
+        )
+    }
+
+    /// Holds a meeting whatever the quorum outlook says: no (more) quorum
+    /// warnings in its room (its conveners and admins).
+    async fn confirm_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: ConfirmMeetingInput,
+    ) -> async_graphql::Result<ConfirmMeetingPayload> {
+        let r = req(ctx);
+        ConfirmMeetingPayload::from(
+            async {
+                meetings::confirm(
+                    &r.db,
+                    &r.actor,
+                    ids::expect(Kind::Meeting, &input.id, "id")?,
+                )
+                .await
+            }
+            .await,
+        )
+    }
+
+    /// Records a meeting's minutes (its conveners and admins).
+    async fn record_minutes(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordMinutesInput,
+    ) -> async_graphql::Result<RecordMinutesPayload> {
+        let r = req(ctx);
+        RecordMinutesPayload::from(
+            async {
+                let id = ids::expect(Kind::Meeting, &input.meeting_id, "meeting_id")?;
+                meetings::record_minutes(&r.db, &r.actor, id, &input.minutes).await
+            }
+            .await,
+        )
+    }
+
+    /// Adds an action agreed at a meeting (members who can see it).
+    async fn add_action(
+        &self,
+        ctx: &Context<'_>,
+        input: AddActionInput,
+    ) -> async_graphql::Result<AddActionPayload> {
+        let r = req(ctx);
+        AddActionPayload::from(
+            async {
+                let meeting_id = ids::expect(Kind::Meeting, &input.meeting_id, "meeting_id")?;
+                let owner_id = input
+                    .owner_id
+                    .as_ref()
+                    .map(|o| ids::expect(Kind::Member, o, "owner_id"))
+                    .transpose()?;
+                entities::domain::actions::add(
+                    &r.db,
+                    &r.actor,
+                    entities::domain::actions::NewAction {
+                        meeting_id,
+                        text: input.text,
+                        owner_id,
+                        due_on: input.due_on,
+                    },
+                )
+                .await
+            }
+            .await,
+        )
+    }
+
+    /// Marks an action done (its owner, whoever added it, or a convener).
+    async fn complete_action(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteActionInput,
+    ) -> async_graphql::Result<CompleteActionPayload> {
+        let r = req(ctx);
+        CompleteActionPayload::from(
+            async {
+                let id = ids::expect(Kind::Action, &input.id, "id")?;
+                entities::domain::actions::complete(&r.db, &r.actor, id).await
             }
             .await,
         )

@@ -468,6 +468,7 @@ pub enum Node {
     Resource(Resource),
     AgendaItem(AgendaItem),
     Rsvp(Rsvp),
+    Action(Action),
 }
 
 /// Fetches any object by its global id, if the caller may see it.
@@ -506,6 +507,9 @@ pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<No
         Kind::Rsvp => load_one(ctx, RsvpById(uuid))
             .await?
             .map(|m| Node::Rsvp(Rsvp(m))),
+        Kind::Action => load_one(ctx, ActionById(uuid))
+            .await?
+            .map(|m| Node::Action(Action(m))),
     })
 }
 
@@ -557,6 +561,29 @@ impl Group {
     }
     async fn archived_at(&self) -> Option<DateTime<Utc>> {
         self.0.archived_at
+    }
+    /// Actions not yet done, its projects' included, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn open_actions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Action>> {
+        let r = req(ctx);
+        let rows = entities::domain::actions::open_of(
+            &r.db,
+            &r.actor,
+            entities::domain::read::Owner::Group,
+            &[self.0.id],
+        )
+        .await
+        .map_err(query_error)?;
+        page(rows, |r| r.id, Action, first, after, last, before)
     }
     /// Its project groups.
     #[graphql(
@@ -755,6 +782,21 @@ impl Project {
     }
     async fn archived_at(&self) -> Option<DateTime<Utc>> {
         self.0.archived_at
+    }
+    /// Actions not yet done, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn open_actions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Action>> {
+        let rows = load_list(ctx, OpenActionsOfProject(self.0.id)).await?;
+        page(rows, |r| r.id, Action, first, after, last, before)
     }
     /// The Matrix room linked to it, if any.
     async fn room(&self) -> Option<Room> {
@@ -978,6 +1020,30 @@ impl Meeting {
             }
         }
         Ok(n)
+    }
+    /// The minutes (Markdown), once a convener has recorded them.
+    async fn minutes(&self) -> Option<&str> {
+        self.0.minutes.as_deref()
+    }
+    /// When a convener chose to hold it whatever the quorum outlook says
+    /// (no more quorum warnings).
+    async fn quorum_confirmed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.quorum_confirmed_at
+    }
+    /// The actions agreed at it, by number.
+    #[graphql(
+        complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
+    )]
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<Action>> {
+        let rows = load_list(ctx, ActionsOfMeeting(self.0.id)).await?;
+        page(rows, |r| r.id, Action, first, after, last, before)
     }
     /// The agenda, in order.
     #[graphql(
@@ -1331,6 +1397,43 @@ impl Rsvp {
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
         member_of(ctx, Some(self.0.member_id)).await
     }
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        meeting_of(ctx, Some(self.0.meeting_id)).await
+    }
+}
+
+/// Something someone agreed to do at a meeting.
+pub struct Action(pub entities::action::Model);
+
+#[Object]
+impl Action {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Action, self.0.id)
+    }
+    /// Its number within the group or project (`!done 3` in the room).
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    async fn due_on(&self) -> Option<NaiveDate> {
+        self.0.due_on
+    }
+    async fn done(&self) -> bool {
+        self.0.done_at.is_some()
+    }
+    async fn done_at(&self) -> Option<DateTime<Utc>> {
+        self.0.done_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Who will do it.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        member_of(ctx, self.0.owner_id).await
+    }
+    /// The meeting that agreed it.
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
         meeting_of(ctx, Some(self.0.meeting_id)).await
     }

@@ -208,25 +208,6 @@ pub async fn outlooks(
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chances_shrink_towards_the_prior() {
-        let a = Uuid::now_v7();
-        let mut record = Record::new();
-        assert!(
-            (chance(&record, a, Some(RsvpResponse::Yes)) - 0.85).abs() < 1e-9,
-            "no record: the prior"
-        );
-        record.insert((a, Some(RsvpResponse::Yes)), (3, 3));
-        assert!((chance(&record, a, Some(RsvpResponse::Yes)) - 0.94).abs() < 1e-9);
-        record.insert((a, Some(RsvpResponse::Yes)), (2, 0));
-        assert!((chance(&record, a, Some(RsvpResponse::Yes)) - 0.425).abs() < 1e-9);
-    }
-}
-
 /// The members invited to a meeting: the active members of its group or
 /// project.
 pub async fn invitees(db: &impl Db, m: &meeting::Model) -> Result<Vec<Uuid>> {
@@ -250,4 +231,23 @@ pub async fn invitees(db: &impl Db, m: &meeting::Model) -> Result<Vec<Uuid>> {
     ids.sort();
     ids.dedup();
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chances_shrink_towards_the_prior() {
+        let a = Uuid::now_v7();
+        let mut record = Record::new();
+        assert!(
+            (chance(&record, a, Some(RsvpResponse::Yes)) - 0.85).abs() < 1e-9,
+            "no record: the prior"
+        );
+        record.insert((a, Some(RsvpResponse::Yes)), (3, 3));
+        assert!((chance(&record, a, Some(RsvpResponse::Yes)) - 0.94).abs() < 1e-9);
+        record.insert((a, Some(RsvpResponse::Yes)), (2, 0));
+        assert!((chance(&record, a, Some(RsvpResponse::Yes)) - 0.425).abs() < 1e-9);
+    }
 }

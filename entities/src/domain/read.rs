@@ -450,6 +450,37 @@ pub async fn alliances_by_ids(
 }
 
 /// Agenda items by id, of meetings `actor` may see.
+/// Actions by id, those whose meeting `actor` may see.
+pub async fn actions_by_ids(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<crate::action::Model>> {
+    let rows = crate::action::Entity::find()
+        .filter(crate::action::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let meeting_ids: Vec<Uuid> = rows.iter().map(|r| r.meeting_id).collect();
+    let seen: Vec<Uuid> = meetings_by_ids(db, actor, &meeting_ids)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|r| seen.contains(&r.meeting_id))
+        .collect())
+}
+
+/// The actions agreed at these meetings, by number.
+pub async fn actions_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<crate::action::Model>> {
+    Ok(crate::action::Entity::find()
+        .filter(crate::action::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .order_by_asc(crate::action::Column::Number)
+        .all(db)
+        .await?)
+}
+
 pub async fn agenda_items_by_ids(
     db: &impl Db,
     actor: &Actor,

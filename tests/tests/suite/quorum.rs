@@ -268,3 +268,150 @@ async fn agenda_backlog_rolls_over(backend: Backend) {
 }
 
 both!(agenda_backlog_rolls_over);
+
+async fn minutes_actions_and_confirmation_through_the_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let g = entities::domain::read::group_by_slug(
+        &app.db.conn,
+        &Actor::System,
+        "co-op-support-development",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let gid = api::graphql::ids::encode(api::graphql::ids::Kind::Group, g.id).0;
+    let schedule = "mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id } userErrors { code } } }";
+    let start = (chrono::Utc::now() + Duration::days(3)).to_rfc3339();
+    let meeting = app
+        .ok(
+            schedule,
+            "scheduleMeeting",
+            json!({ "groupId": gid, "title": "Planning", "startsAt": start, "quorum": 4 }),
+        )
+        .await["meeting"]["id"]
+        .clone();
+    let someone = {
+        use sea_orm::EntityTrait;
+        entities::member::Entity::find()
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let member = json!({
+        "id": api::graphql::ids::encode(api::graphql::ids::Kind::Member, someone.id).0,
+        "displayName": someone.display_name,
+    });
+
+    let add = "mutation($input: AddActionInput!) { addAction(input: $input) { action { id number text dueOn done owner { displayName } meeting { title } } userErrors { field message code } } }";
+    let a = app
+        .ok(
+            add,
+            "addAction",
+            json!({ "meetingId": meeting, "text": "Book the hall", "ownerId": member["id"], "dueOn": "2027-01-08" }),
+        )
+        .await["action"]
+        .clone();
+    assert_eq!(
+        a,
+        json!({ "id": a["id"], "number": 1, "text": "Book the hall", "dueOn": "2027-01-08", "done": false, "owner": { "displayName": member["displayName"] }, "meeting": { "title": "Planning" } })
+    );
+    let second = app
+        .ok(
+            add,
+            "addAction",
+            json!({ "meetingId": meeting, "text": "Print leaflets" }),
+        )
+        .await["action"]["number"]
+        .clone();
+    assert_eq!(second, 2);
+    // Bad input changes nothing and says what to fix.
+    let bad = app
+        .admin(
+            add,
+            json!({ "input": { "meetingId": meeting, "text": "  " } }),
+        )
+        .await;
+    assert_eq!(
+        bad["data"]["addAction"]["userErrors"][0]["field"],
+        json!(["input", "text"]),
+        "{bad}"
+    );
+    assert_eq!(
+        bad["data"]["addAction"]["userErrors"][0]["code"],
+        "INVALID_INPUT"
+    );
+
+    let open = "query { group(slug: \"co-op-support-development\") { openActions { totalCount edges { node { number text } } } } }";
+    let body = app.admin(open, json!({})).await;
+    assert_eq!(
+        body["data"]["group"]["openActions"]["totalCount"], 2,
+        "{body}"
+    );
+    let node = app
+        .admin(
+            "query($id: ID!) { node(id: $id) { ... on Action { text } } }",
+            json!({ "id": a["id"] }),
+        )
+        .await;
+    assert_eq!(node["data"]["node"]["text"], "Book the hall", "{node}");
+
+    let complete = "mutation($input: CompleteActionInput!) { completeAction(input: $input) { action { done doneAt } userErrors { field message code } } }";
+    let done = app
+        .ok(complete, "completeAction", json!({ "id": a["id"] }))
+        .await;
+    assert_eq!(done["action"]["done"], true);
+    let again = app
+        .admin(complete, json!({ "input": { "id": a["id"] } }))
+        .await;
+    assert!(
+        again["data"]["completeAction"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already done"),
+        "{again}"
+    );
+    let body = app.admin(open, json!({})).await;
+    assert_eq!(body["data"]["group"]["openActions"]["totalCount"], 1);
+    // Anonymous callers cannot add actions.
+    let anon = app
+        .anon(
+            add,
+            json!({ "input": { "meetingId": meeting, "text": "x" } }),
+        )
+        .await;
+    assert_eq!(
+        anon["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{anon}"
+    );
+
+    let minutes = "mutation($input: RecordMinutesInput!) { recordMinutes(input: $input) { meeting { minutes } userErrors { field code } } }";
+    let m = app
+        .ok(
+            minutes,
+            "recordMinutes",
+            json!({ "meetingId": meeting, "minutes": "## Decided\n- Hall booked" }),
+        )
+        .await;
+    assert_eq!(m["meeting"]["minutes"], "## Decided\n- Hall booked");
+
+    let confirm = "mutation($input: ConfirmMeetingInput!) { confirmMeeting(input: $input) { meeting { quorumConfirmedAt } userErrors { field message code } } }";
+    let c = app
+        .ok(confirm, "confirmMeeting", json!({ "id": meeting }))
+        .await;
+    assert!(c["meeting"]["quorumConfirmedAt"].is_string(), "{c}");
+    let sent = entities::domain::alerts::run_due(
+        &app.db.conn,
+        chrono::Utc::now() + Duration::days(2),
+        &entities::domain::alerts::AlertPolicy::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        sent.quorum_warnings, 0,
+        "confirmed meetings are not warned about"
+    );
+}
+
+both!(minutes_actions_and_confirmation_through_the_api);
