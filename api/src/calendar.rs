@@ -5,6 +5,11 @@
 //! in the meeting's time zone (TZID), its place or link, and
 //! STATUS:CANCELLED when it was cancelled or moved (the moved-to meeting is
 //! its own event), so subscribed calendars follow the changes.
+//!
+//! A member's personal feed, `/calendar/me/{secret}.ics`, holds the
+//! meetings they said yes to, private ones included: the secret in the URL
+//! is the key (only its hash is stored; `resetCalendarFeed` gives a new one
+//! and the old URL stops working).
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -16,11 +21,12 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventSt
 use crate::http::AppState;
 
 fn not_found(what: &str) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        format!("no public {what} with that slug\n"),
-    )
-        .into_response()
+    let message = if what == "calendar" {
+        "no calendar at this address: it may have been reset (resetCalendarFeed gives the new one)\n".to_owned()
+    } else {
+        format!("no public {what} with that slug\n")
+    };
+    (StatusCode::NOT_FOUND, message).into_response()
 }
 
 fn feed(
@@ -133,4 +139,22 @@ pub async fn project(State(state): State<AppState>, Path(file): Path<String>) ->
     }
     .await;
     answer(&state, "project", found).await
+}
+
+/// `/calendar/me/{secret}.ics`
+pub async fn personal(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(secret) = slug_of(&file) else {
+        return not_found("calendar");
+    };
+    let found = async {
+        let Some(m) =
+            entities::domain::tokens::member_by_calendar_secret(&state.db, secret).await?
+        else {
+            return Ok(None);
+        };
+        let ms = entities::domain::tokens::meetings_said_yes(&state.db, m.id).await?;
+        Ok(Some((format!("{} — Muster", m.display_name), ms)))
+    }
+    .await;
+    answer(&state, "calendar", found).await
 }

@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/calendar/groups/{file}", get(crate::calendar::group))
         .route("/calendar/projects/{file}", get(crate::calendar::project))
+        .route("/calendar/me/{file}", get(crate::calendar::personal))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .layer(TraceLayer::new_for_http())

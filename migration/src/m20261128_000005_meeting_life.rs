@@ -1,6 +1,7 @@
 //! What makes meetings happen: alerts sent ahead of a meeting (reminders,
 //! the quorum warning, the agenda at its cut-off) recorded once each, a
-//! convener's "go ahead anyway", minutes, and actions.
+//! convener's "go ahead anyway", minutes, actions, and the secret of a
+//! member's personal calendar feed.
 
 use sea_orm_migration::prelude::{
     ColumnDef, DbErr, DeriveIden, DeriveMigrationName, ForeignKey, ForeignKeyAction, Index,
@@ -51,6 +52,7 @@ enum Actions {
 enum Members {
     Table,
     Id,
+    CalendarSecretHash,
 }
 
 #[async_trait::async_trait]
@@ -76,6 +78,27 @@ impl MigrationTrait for Migration {
                         .timestamp_with_time_zone()
                         .null(),
                 )
+                .to_owned(),
+        )
+        .await?;
+        // A member's personal calendar feed: only the secret's SHA-256.
+        m.alter_table(
+            Table::alter()
+                .table(Members::Table)
+                .add_column(
+                    ColumnDef::new(Members::CalendarSecretHash)
+                        .string_len(64)
+                        .null(),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_members_calendar_secret")
+                .table(Members::Table)
+                .col(Members::CalendarSecretHash)
+                .unique()
                 .to_owned(),
         )
         .await?;
@@ -147,6 +170,20 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("idx_members_calendar_secret")
+                .table(Members::Table)
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Members::Table)
+                .drop_column(Members::CalendarSecretHash)
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(Actions::Table).to_owned())
             .await?;
         m.drop_table(Table::drop().table(MeetingAlerts::Table).to_owned())

@@ -315,6 +315,16 @@ crate::graphql::payload::payload!(
     RevokeApiKeyPayload, api_key: ApiKey);
 crate::graphql::payload::wrap!(SignUp => entities::sign_up::Model, ApiKey => entities::api_token::Model);
 
+/// A new address for the member's personal calendar feed.
+#[derive(SimpleObject)]
+pub struct ResetCalendarFeedPayload {
+    /// The feed's path on this server, e.g. `/calendar/me/<secret>.ics`:
+    /// subscribe to it from a calendar app. Keep it private; the previous
+    /// address no longer works.
+    pub path: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
+
 /// An OpenID token from the member's homeserver.
 #[derive(InputObject)]
 pub struct SignInWithMatrixInput {
@@ -463,6 +473,20 @@ impl AccessMutation {
         let result =
             async { tokens::revoke(&r.db, &r.actor, uuid_of(&input.id, "id")?).await }.await;
         RevokeApiKeyPayload::from(result)
+    }
+
+    /// Gives the signed-in member a new secret address for their personal
+    /// calendar (the meetings they said yes to); the old one stops working.
+    async fn reset_calendar_feed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ResetCalendarFeedPayload> {
+        let r = req(ctx);
+        let (secret, user_errors) = outcome(tokens::reset_calendar_secret(&r.db, &r.actor).await)?;
+        Ok(ResetCalendarFeedPayload {
+            path: secret.map(|s| format!("/calendar/me/{s}.ics")),
+            user_errors,
+        })
     }
 
     /// Exchanges an OpenID token from your Matrix homeserver for a Muster

@@ -114,6 +114,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewMember) -> Result<mem
         created_at: Set(t),
         updated_at: Set(t),
         archived_at: Set(None),
+        calendar_secret_hash: Set(None),
     }
     .insert(&txn)
     .await?;

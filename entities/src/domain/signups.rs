@@ -176,6 +176,7 @@ pub async fn decide(
                 created_at: Set(t),
                 updated_at: Set(t),
                 archived_at: Set(None),
+                calendar_secret_hash: Set(None),
             }
             .insert(&txn)
             .await?

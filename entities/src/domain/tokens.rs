@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::validate::{self, NAME_MAX};
-use super::{Db, new_id, now, read};
+use super::{Db, new_id, now, read, write_txn};
 use crate::actor::MemberActor;
 use crate::{
     Actor, DomainError, Result, TokenKind, api_token, member, membership, policy, project,
@@ -342,4 +342,57 @@ pub async fn authenticate(db: &impl Db, secret: &str) -> Result<Option<(Actor, a
         }
     };
     Ok(Some((actor, token)))
+}
+
+/// Gives the member a new secret for their personal calendar feed (the
+/// meetings they said yes to) and returns it; the old one stops working.
+/// Members only, for themselves.
+pub async fn reset_calendar_secret(db: &impl Db, actor: &Actor) -> Result<String> {
+    let Some(me) = actor.member_id() else {
+        return Err(match actor {
+            Actor::Anonymous => DomainError::Unauthenticated,
+            _ => DomainError::Forbidden("have a personal calendar: sign in as a member".to_owned()),
+        });
+    };
+    let txn = write_txn(db).await?;
+    let m = read::live_member(&txn, me, "member").await?;
+    let secret = new_secret();
+    let mut am = m.into_active_model();
+    am.calendar_secret_hash = Set(Some(hash(&secret)));
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(secret)
+}
+
+/// The member whose calendar feed has this secret.
+pub async fn member_by_calendar_secret(
+    db: &impl Db,
+    secret: &str,
+) -> Result<Option<member::Model>> {
+    Ok(member::Entity::find()
+        .filter(member::Column::CalendarSecretHash.eq(hash(secret)))
+        .filter(member::Column::ArchivedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+/// The meetings a member said yes to, oldest first (moved and cancelled
+/// ones included, so subscribed calendars see the change).
+pub async fn meetings_said_yes(
+    db: &impl Db,
+    member_id: Uuid,
+) -> Result<Vec<crate::meeting::Model>> {
+    let ids: Vec<Uuid> = crate::rsvp::Entity::find()
+        .filter(crate::rsvp::Column::MemberId.eq(member_id))
+        .filter(crate::rsvp::Column::Response.eq(crate::RsvpResponse::Yes))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.meeting_id)
+        .collect();
+    Ok(crate::meeting::Entity::find()
+        .filter(crate::meeting::Column::Id.is_in(ids))
+        .order_by_asc(crate::meeting::Column::StartsAt)
+        .all(db)
+        .await?)
 }

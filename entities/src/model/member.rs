@@ -19,6 +19,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
+    /// SHA-256 of the secret in the member's personal calendar URL; never
+    /// serialised (so never in the outbox).
+    #[serde(skip, default)]
+    pub calendar_secret_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -119,3 +119,111 @@ async fn calendars_follow_the_meetings(backend: Backend) {
 }
 
 both!(calendars_follow_the_meetings);
+
+async fn a_personal_feed_at_a_secret_address(backend: Backend) {
+    use entities::domain::tokens;
+    use sea_orm::EntityTrait;
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let member = entities::member::Entity::find()
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, session) = tokens::create(
+        &app.db.conn,
+        &Actor::System,
+        tokens::NewToken::Member {
+            name: "tests".into(),
+            member_id: member.id,
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let reset = "mutation { resetCalendarFeed { path userErrors { message code } } }";
+    let (_, body) = app.post(None, reset, serde_json::json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
+    let (_, body) = app.post(Some(&session), reset, serde_json::json!({})).await;
+    let path = body["data"]["resetCalendarFeed"]["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    assert!(
+        path.starts_with("/calendar/me/") && path.ends_with(".ics"),
+        "{path}"
+    );
+
+    // The meetings the member said yes to (the demo has some already).
+    let (status, _, body) = ics(&app, &path).await;
+    assert_eq!(status, 200, "{body}");
+    let before = body.parse::<Calendar>().unwrap().events().count();
+    let actor = tokens::member_actor(&app.db.conn, &member, None)
+        .await
+        .unwrap();
+    let m = meetings::schedule(
+        &app.db.conn,
+        &Actor::System,
+        meetings::NewMeeting {
+            group_id: Some(
+                entities::domain::read::group_by_slug(
+                    &app.db.conn,
+                    &Actor::System,
+                    "movement-building",
+                )
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            ),
+            project_id: None,
+            title: "Members only".into(),
+            kind: None,
+            format: None,
+            starts_at: chrono::Utc::now() + chrono::Duration::days(5),
+            ends_at: None,
+            time_zone: None,
+            location: None,
+            quorum: None,
+            visibility: Some(entities::Visibility::Members),
+            status: None,
+        },
+    )
+    .await
+    .unwrap();
+    meetings::rsvp(
+        &app.db.conn,
+        &actor,
+        m.id,
+        None,
+        entities::RsvpResponse::Yes,
+    )
+    .await
+    .unwrap();
+    let (_, _, body) = ics(&app, &path).await;
+    let cal: Calendar = body.parse().unwrap();
+    let titles: Vec<_> = cal
+        .events()
+        .map(|e| e.get_summary().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles.len(), before + 1, "{body}");
+    assert!(titles.contains(&"Members only".to_owned()), "{body}");
+
+    // A reset retires the old address.
+    let (_, body) = app.post(Some(&session), reset, serde_json::json!({})).await;
+    let new = body["data"]["resetCalendarFeed"]["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new, path);
+    let (status, _, body) = ics(&app, &path).await;
+    assert_eq!(status, 404);
+    assert!(body.contains("reset"), "{body}");
+    assert_eq!(ics(&app, &new).await.0, 200);
+    assert_eq!(ics(&app, "/calendar/me/guess.ics").await.0, 404);
+}
+
+both!(a_personal_feed_at_a_secret_address);
