@@ -49,6 +49,13 @@ pub enum Command {
     Join { involvement: Option<InvolvementArg> },
     /// Leave this project.
     Leave,
+    /// Open a date poll: `poll <time> | <time> | …` (conveners); members
+    /// react ✅ to each time they can make. `poll close` schedules the
+    /// winner.
+    Poll {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
     /// The open actions of this project, by number.
     Actions,
     /// Add an action: `action add <text> [@owner] [by <date>]`.
@@ -91,6 +98,12 @@ pub enum MeetingAction {
     /// `meeting confirm`: hold the next meeting even though the quorum
     /// looks short (no more warnings).
     Confirm,
+    /// `meeting postpone <time> | <time> | …`: a date poll among those who
+    /// said yes; `poll close` moves the meeting to the winner.
+    Postpone {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
 }
 
 /// `action …`
@@ -218,10 +231,11 @@ fn is_command(name: &str) -> bool {
 pub fn usage(name: &str) -> &'static str {
     match name.to_lowercase().as_str() {
         "meeting" => {
-            "!meeting schedule <when> [title], !meeting move <when>, !meeting cancel [reason], or !meeting confirm"
+            "!meeting schedule <when> [title], !meeting move <when>, !meeting cancel [reason], !meeting confirm, or !meeting postpone <time> | <time>"
         }
         "action" => "!action add <text> [@owner:server] [by <date>]",
         "done" => "!done <number> (see !actions)",
+        "poll" => "!poll <time> | <time> | …, or !poll close",
         "attended" => "!attended @someone:server @other:server …",
         "rsvp" => "!rsvp yes, !rsvp no, or !rsvp maybe",
         "agenda" => "!agenda, or !agenda add <text>",
@@ -315,6 +329,28 @@ mod tests {
         );
         assert_eq!(ok("!done 3"), Command::Done { number: 3 });
         assert_eq!(
+            ok("!poll tue 6pm | wed 6pm"),
+            Command::Poll {
+                words: ["tue", "6pm", "|", "wed", "6pm"].map(String::from).to_vec()
+            }
+        );
+        assert_eq!(
+            ok("!poll close"),
+            Command::Poll {
+                words: vec!["close".into()]
+            }
+        );
+        assert_eq!(
+            ok("!meeting postpone 2026-12-08 18:00 | 2026-12-09 18:00"),
+            Command::Meeting {
+                action: MeetingAction::Postpone {
+                    words: ["2026-12-08", "18:00", "|", "2026-12-09", "18:00"]
+                        .map(String::from)
+                        .to_vec()
+                }
+            }
+        );
+        assert_eq!(
             ok("!attended @a:x.org @b:x.org"),
             Command::Attended {
                 people: vec!["@a:x.org".into(), "@b:x.org".into()]
@@ -398,6 +434,7 @@ mod tests {
         );
         assert!(err("!attended").contains("!attended @"));
         assert!(err("!action").contains("!action add"));
+        assert!(err("!poll").contains("!poll <time>"), "{}", err("!poll"));
         assert!(err("!agenda add \"unclosed").contains("quote"));
         assert!(
             err("!leave now please").contains("Too many"),

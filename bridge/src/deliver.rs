@@ -96,8 +96,15 @@ async fn deliver(
             }
             Some(Work::Notice(notice)) => match outlet.send(&notice).await {
                 Ok(event_id) => {
-                    rooms::record_post(db, &event_id, &notice.room_id, row.id, notice.meeting_id)
-                        .await?;
+                    rooms::record_post(
+                        db,
+                        &event_id,
+                        &notice.room_id,
+                        row.id,
+                        notice.meeting_id,
+                        notice.poll_option_id,
+                    )
+                    .await?;
                     Ok(())
                 }
                 Err(e) => Err(e),

@@ -25,6 +25,8 @@ pub struct Notice {
     pub in_reply_to: Option<ReplyTo>,
     /// The meeting this announces: reactions to it are RSVPs.
     pub meeting_id: Option<Uuid>,
+    /// The poll option this offers: ✅ reactions to it are votes.
+    pub poll_option_id: Option<Uuid>,
 }
 
 /// The message a notice replies to.
@@ -97,6 +99,7 @@ fn notice(
         html,
         in_reply_to: None,
         meeting_id,
+        poll_option_id: None,
     }))
 }
 
@@ -253,6 +256,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
                 html: html.to_owned(),
                 in_reply_to,
                 meeting_id: None,
+                poll_option_id: None,
             })))
         }
         "project.room_requested" => {
@@ -337,6 +341,71 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
             let (plain, html) = timed(&row.kind, payload, &m, &describe(m.starts_at, tz));
             let announces = (row.kind == "meeting.reminder").then_some(m.id);
             Ok(notice(row, &p, plain, html, announces))
+        }
+        "poll.opened" | "poll.option_offered" | "poll.closed" => {
+            let Ok(poll) = serde_json::from_value::<entities::poll::Model>(payload["poll"].clone())
+            else {
+                return Ok(None);
+            };
+            let Some((p, tz)) = project_room(db, poll.project_id).await? else {
+                return Ok(None);
+            };
+            let option =
+                serde_json::from_value::<entities::poll_option::Model>(payload["option"].clone())
+                    .ok();
+            let title = &poll.title;
+            let (plain, html, offers) = match (row.kind.as_str(), &option) {
+                ("poll.option_offered", Some(o)) => {
+                    let when = describe(o.starts_at, tz);
+                    (
+                        format!(
+                            "Option {}: {when} — react ✅ if you can make it.",
+                            o.position
+                        ),
+                        format!(
+                            "<b>Option {}:</b> {} — react ✅ if you can make it.",
+                            o.position,
+                            escape(&when)
+                        ),
+                        Some(o.id),
+                    )
+                }
+                ("poll.closed", Some(o)) => {
+                    let when = describe(o.starts_at, tz);
+                    let votes = payload["votes"].as_i64().unwrap_or(0);
+                    (
+                        format!("Poll closed: {title} — {when} won with {votes} vote(s)."),
+                        format!(
+                            "<b>Poll closed:</b> {} — <b>{}</b> won with {votes} vote(s).",
+                            escape(title),
+                            escape(&when)
+                        ),
+                        None,
+                    )
+                }
+                _ => {
+                    let who = if poll.meeting_id.is_some() {
+                        " Those who said yes to the meeting vote."
+                    } else {
+                        ""
+                    };
+                    (
+                        format!(
+                            "Date poll: {title}. React ✅ to every time below that you can make.{who} A convener closes it with !poll close."
+                        ),
+                        format!(
+                            "<b>Date poll:</b> {}. React ✅ to every time below that you can make.{who} A convener closes it with <code>!poll close</code>.",
+                            escape(title)
+                        ),
+                        None,
+                    )
+                }
+            };
+            let mut n = notice(row, &p, plain, html, None);
+            if let Some(Work::Notice(n)) = &mut n {
+                n.poll_option_id = offers;
+            }
+            Ok(n)
         }
         "meeting.moved" => {
             let Ok(m) = serde_json::from_value::<meeting::Model>(payload["meeting"].clone()) else {

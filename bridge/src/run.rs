@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::domain::{Db, actions, meetings, memberships, read, rooms, write_txn};
+use entities::domain::{Db, actions, meetings, memberships, polls, read, rooms, write_txn};
 use entities::{Actor, DomainError, group, meeting, project};
 use sea_orm::DatabaseConnection;
 
@@ -176,8 +176,14 @@ pub async fn react(
     let Some(answer) = reaction_answer(r.key) else {
         return Ok(None);
     };
-    let Some(meeting_id) = rooms::announced_meeting(db, r.target).await? else {
+    let Some(post) = rooms::post(db, r.target).await? else {
         return Ok(None);
+    };
+    // An RSVP to an announcement, or a ✅ vote for a poll's time.
+    let target = match (post.meeting_id, post.poll_option_id) {
+        (Some(m), _) => Target::Meeting(m),
+        (None, Some(o)) if answer == entities::RsvpResponse::Yes => Target::Option(o),
+        _ => return Ok(None),
     };
     if rooms::seen_event(db, r.event_id).await? {
         return Ok(None);
@@ -185,9 +191,13 @@ pub async fn react(
     let txn = write_txn(db).await?;
     let outcome = match rooms::sender(&txn, r.sender).await? {
         None => Err(unknown_sender(r.sender)),
-        Some(actor) => meetings::rsvp(&txn, &actor, meeting_id, None, answer)
-            .await
-            .map_err(|e| refusal(&e)),
+        Some(actor) => match target {
+            Target::Meeting(m) => meetings::rsvp(&txn, &actor, m, None, answer)
+                .await
+                .map(|_| ()),
+            Target::Option(o) => polls::vote(&txn, &actor, o, true).await.map(|_| ()),
+        }
+        .map_err(|e| refusal(&e)),
     };
     let event = rooms::Answered {
         event_id: r.event_id,
@@ -217,6 +227,12 @@ pub async fn react(
             Ok(Some(reply))
         }
     }
+}
+
+/// What a reaction answers.
+enum Target {
+    Meeting(uuid::Uuid),
+    Option(uuid::Uuid),
 }
 
 fn unknown_sender(sender: &str) -> Reply {
@@ -322,6 +338,35 @@ async fn action_words(
         })?);
     }
     Ok((words.join(" "), owner, due))
+}
+
+/// Reads `time | time | …`: every part must be a time and nothing else.
+fn poll_times(
+    words: &[String],
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Vec<DateTime<Utc>>, DomainError> {
+    let mut times = Vec::new();
+    let line = words.join(" ");
+    for part in line.split('|') {
+        let part: Vec<String> = part.split_whitespace().map(str::to_owned).collect();
+        if part.is_empty() {
+            continue;
+        }
+        let part = &part[..];
+        let r = when::read(part, now, tz).map_err(|e| when_error(&e))?;
+        if r.words_used < part.len() {
+            return Err(DomainError::invalid(
+                "options",
+                format!(
+                    "I read a time and then '{}': separate the times with |, like !poll tue 6pm | wed 6pm",
+                    part[r.words_used..].join(" ")
+                ),
+            ));
+        }
+        times.push(r.at);
+    }
+    Ok(times)
 }
 
 fn when_error(e: &when::WhenError) -> DomainError {
@@ -487,6 +532,68 @@ async fn execute(
             meetings::confirm(db, actor, m.id).await?;
             Ok(Reply::ok(format!(
                 "Confirmed: {} — {} goes ahead whatever the numbers.",
+                m.title,
+                when::describe(m.starts_at, tz)
+            )))
+        }
+        Command::Poll { words } if words.len() == 1 && words[0].eq_ignore_ascii_case("close") => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let Some(open) = polls::open_poll_of(db, p.id).await? else {
+                return Err(DomainError::state(
+                    "poll",
+                    "there is no open poll here: open one with !poll <time> | <time>",
+                ));
+            };
+            let (_, m) = polls::close(db, actor, open.poll.id).await?;
+            Ok(Reply::ok(format!(
+                "Poll closed: {} — {}.",
+                m.title,
+                when::describe(m.starts_at, tz)
+            )))
+        }
+        Command::Poll { words } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let options = poll_times(&words, now, tz)?;
+            let n = options.len();
+            polls::open(
+                db,
+                actor,
+                polls::NewPoll {
+                    project_id: Some(p.id),
+                    group_id: None,
+                    meeting_id: None,
+                    title: None,
+                    options,
+                },
+            )
+            .await?;
+            Ok(Reply::ok(format!(
+                "Poll open with {n} times: react ✅ to each one you can make (below)."
+            )))
+        }
+        Command::Meeting {
+            action: MeetingAction::Postpone { words },
+        } => {
+            let p = linked(db, msg.room_id).await?;
+            let tz = zone(db, &p).await?;
+            let m = next(db, &p, now).await?;
+            let options = poll_times(&words, now, tz)?;
+            polls::open(
+                db,
+                actor,
+                polls::NewPoll {
+                    project_id: None,
+                    group_id: None,
+                    meeting_id: Some(m.id),
+                    title: None,
+                    options,
+                },
+            )
+            .await?;
+            Ok(Reply::ok(format!(
+                "Poll open to postpone {} — {}: those who said yes, react ✅ to each time you can make.",
                 m.title,
                 when::describe(m.starts_at, tz)
             )))

@@ -14,6 +14,7 @@ mod m20261128_000002_access;
 mod m20261128_000003_bridge;
 mod m20261128_000004_room_posts;
 mod m20261128_000005_meeting_life;
+mod m20261128_000006_polls;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_bridge::Migration),
             Box::new(m20261128_000004_room_posts::Migration),
             Box::new(m20261128_000005_meeting_life::Migration),
+            Box::new(m20261128_000006_polls::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod members;
 pub mod memberships;
 pub mod organisations;
 pub mod outbox;
+pub mod polls;
 pub mod projects;
 pub mod quorum;
 pub mod read;

@@ -59,6 +59,9 @@ pub enum EventKind {
     ActionAdded,
     ActionDone,
     MinutesRecorded,
+    PollOpened,
+    PollOptionOffered,
+    PollClosed,
 }
 
 impl EventKind {
@@ -107,6 +110,9 @@ impl EventKind {
             Self::ActionAdded => "action.added",
             Self::ActionDone => "action.done",
             Self::MinutesRecorded => "meeting.minutes_recorded",
+            Self::PollOpened => "poll.opened",
+            Self::PollOptionOffered => "poll.option_offered",
+            Self::PollClosed => "poll.closed",
         }
     }
 }

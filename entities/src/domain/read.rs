@@ -773,3 +773,28 @@ pub async fn meetings_moved_from(
         .all(db)
         .await?)
 }
+
+/// The members who convene an owner: conveners of its project and of the
+/// project's group (or of the group).
+pub async fn conveners_of(db: &impl Db, owner: crate::policy::Owner) -> Result<Vec<Uuid>> {
+    let mut cond = sea_orm::Condition::any();
+    if let Some(p) = owner.project {
+        cond = cond.add(membership::Column::ProjectId.eq(p));
+    }
+    for g in [owner.group, owner.project_group].into_iter().flatten() {
+        cond = cond.add(membership::Column::GroupId.eq(g));
+    }
+    if owner.project.is_none() && owner.group.is_none() {
+        return Ok(Vec::new());
+    }
+    Ok(membership::Entity::find()
+        .filter(cond)
+        .filter(membership::Column::Role.eq(crate::Role::Convener))
+        .filter(membership::Column::ArchivedAt.is_null())
+        .filter(membership::Column::Status.eq(crate::MembershipStatus::Active))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.member_id)
+        .collect())
+}

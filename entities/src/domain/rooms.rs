@@ -255,6 +255,7 @@ pub async fn record_post(
     room: &str,
     outbox_id: Uuid,
     meeting_id: Option<Uuid>,
+    poll_option_id: Option<Uuid>,
 ) -> Result<()> {
     if room_post::Entity::find_by_id(event_id.to_owned())
         .one(db)
@@ -268,11 +269,19 @@ pub async fn record_post(
         room_id: Set(room.to_owned()),
         outbox_id: Set(outbox_id),
         meeting_id: Set(meeting_id),
+        poll_option_id: Set(poll_option_id),
         posted_at: Set(now()),
     }
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// What a bot message was: its meeting or poll option, if any.
+pub async fn post(db: &impl Db, event_id: &str) -> Result<Option<room_post::Model>> {
+    Ok(room_post::Entity::find_by_id(event_id.to_owned())
+        .one(db)
+        .await?)
 }
 
 /// The meeting a bot message announced, if it announced one.

@@ -231,3 +231,11 @@ text_enum!(
         Declined = "declined",
     }
 );
+
+text_enum!(
+    /// Whether a date poll takes votes.
+    PollStatus {
+        Open = "open",
+        Closed = "closed",
+    }
+);

@@ -14,6 +14,8 @@ pub struct Model {
     pub outbox_id: Uuid,
     /// The meeting it announced, if any: reactions to it are RSVPs.
     pub meeting_id: Option<Uuid>,
+    /// The poll option it offered, if any: reactions to it are votes.
+    pub poll_option_id: Option<Uuid>,
     pub posted_at: DateTimeUtc,
 }
 

@@ -835,3 +835,193 @@ both!(
     alerts_skip_moved_cancelled_and_stale,
     actions_and_attendance_from_the_room
 );
+
+impl Room {
+    /// Reacts to a message the bot posted (found by its text).
+    async fn react(&mut self, sender: &str, posted: &str, key: &str) -> Option<Reply> {
+        self.n += 1;
+        let id = format!("$reaction{}:example.org", self.n);
+        bridge::run::react(
+            &self.db.conn,
+            &bridge::run::Reaction {
+                event_id: &id,
+                room_id: ROOM,
+                sender,
+                target: posted,
+                key,
+            },
+        )
+        .await
+        .unwrap()
+    }
+}
+
+/// The event id the Recorder gave the posted notice whose text starts so.
+fn posted(hs: &Recorder, starts: &str) -> String {
+    let sent = hs.sent.lock().unwrap();
+    let i = sent
+        .iter()
+        .position(|n| n.plain.starts_with(starts))
+        .unwrap_or_else(|| panic!("nothing posted starting with {starts}"));
+    format!("$posted{}:example.org", i + 1)
+}
+
+async fn date_polls_from_the_room(backend: Backend) {
+    let mut r = room(backend).await;
+    let hs = Recorder::default();
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    // Bad input: one time, or words that are not times.
+    let before = r.counts().await;
+    assert!(
+        r.refused(ALICE, "!poll 2026-12-08 18:00")
+            .await
+            .contains("between 2 and 10")
+    );
+    assert!(
+        r.refused(ALICE, "!poll whenever | 2026-12-08 18:00")
+            .await
+            .contains("whenever")
+    );
+    assert!(
+        r.refused(BOB, "!poll 2026-12-08 18:00 | 2026-12-09 18:00")
+            .await
+            .contains("convener")
+    );
+    assert_eq!(r.counts().await, before, "refusals change nothing");
+
+    let reply = r
+        .ok(
+            ALICE,
+            "!poll 2026-12-08 18:00 | 2026-12-09 18:00|2026-12-10 18:00",
+        )
+        .await;
+    assert!(reply.starts_with("Poll open with 3 times"), "{reply}");
+    let posts = drain(&r, &hs).await;
+    let texts: Vec<&str> = posts.iter().map(|n| n.plain.as_str()).collect();
+    assert!(
+        texts[0].starts_with("Date poll: Co-op Fortnight meeting"),
+        "{texts:?}"
+    );
+    assert!(
+        texts[2].starts_with("Option 2: Wed 9 Dec 2026, 18:00 GMT"),
+        "{texts:?}"
+    );
+    assert!(posts[1..].iter().all(|n| n.poll_option_id.is_some()));
+
+    // A tie (one vote each) goes to the option a convener chose.
+    assert!(r.react(BOB, &posted(&hs, "Option 1"), "✅").await.is_none());
+    assert!(
+        r.react(ALICE, &posted(&hs, "Option 2"), "✅")
+            .await
+            .is_none()
+    );
+    assert!(
+        r.react(BOB, &posted(&hs, "Option 3"), "🤔").await.is_none(),
+        "only ✅ votes"
+    );
+    assert_eq!(r.db.count("poll_votes").await, 2);
+    assert!(r.refused(BOB, "!poll close").await.contains("convener"));
+    let reply = r.ok(ALICE, "!poll close").await;
+    assert_eq!(
+        reply,
+        "Poll closed: Co-op Fortnight meeting — Wed 9 Dec 2026, 18:00 GMT (Europe/London)."
+    );
+    let posts: Vec<String> = drain(&r, &hs).await.into_iter().map(|n| n.plain).collect();
+    assert!(
+        posts.iter().any(|p| p.starts_with("Poll closed")),
+        "{posts:?}"
+    );
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.starts_with("New meeting: Co-op Fortnight meeting")),
+        "{posts:?}"
+    );
+    assert!(
+        r.refused(ALICE, "!poll close")
+            .await
+            .contains("no open poll")
+    );
+
+    // Postponing the meeting: those who said yes vote; closing moves it.
+    r.ok(BOB, "!rsvp yes").await;
+    let reply = r
+        .ok(
+            ALICE,
+            "!meeting postpone 2026-12-16 18:00 | 2026-12-17 18:00",
+        )
+        .await;
+    assert!(
+        reply.starts_with("Poll open to postpone Co-op Fortnight meeting"),
+        "{reply}"
+    );
+    drain(&r, &hs).await;
+    let option2 = {
+        let sent = hs.sent.lock().unwrap();
+        let i = sent
+            .iter()
+            .rposition(|n| n.plain.starts_with("Option 2"))
+            .unwrap();
+        format!("$posted{}:example.org", i + 1)
+    };
+    let refused = r.react(CAROL, &option2, "✅").await.expect("a refusal");
+    assert!(
+        refused.plain.contains("those who said yes"),
+        "{}",
+        refused.plain
+    );
+    assert!(r.react(BOB, &option2, "✅").await.is_none());
+    let reply = r.ok(ALICE, "!poll close").await;
+    assert!(reply.contains("Thu 17 Dec 2026, 18:00"), "{reply}");
+    let statuses: Vec<(String, MeetingStatus)> = entities::meeting::Entity::find()
+        .all(&r.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.starts_at.format("%d").to_string(), m.status))
+        .collect();
+    assert!(
+        statuses.contains(&("09".into(), MeetingStatus::Postponed)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("17".into(), MeetingStatus::Scheduled)),
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn a_poll_tie_goes_to_conveners_then_the_earliest_time() {
+    use entities::domain::polls::winner;
+    let at = |d| Utc.with_ymd_and_hms(2026, 12, d, 18, 0, 0).unwrap();
+    let opt = |d: u32| entities::poll_option::Model {
+        id: uuid::Uuid::from_u128(u128::from(d)),
+        poll_id: uuid::Uuid::nil(),
+        position: i32::try_from(d).unwrap(),
+        starts_at: at(d),
+    };
+    let options = [opt(3), opt(1), opt(2)];
+    let id = |d: u32| uuid::Uuid::from_u128(u128::from(d));
+    let tally =
+        std::collections::HashMap::from([(id(1), (2, 0)), (id(2), (2, 1)), (id(3), (1, 1))]);
+    assert_eq!(
+        winner(&options, &tally).unwrap().starts_at,
+        at(2),
+        "conveners break the tie"
+    );
+    let tally =
+        std::collections::HashMap::from([(id(1), (2, 1)), (id(2), (2, 1)), (id(3), (2, 1))]);
+    assert_eq!(
+        winner(&options, &tally).unwrap().starts_at,
+        at(1),
+        "then the earliest"
+    );
+    let tally = std::collections::HashMap::from([(id(3), (3, 0))]);
+    assert_eq!(
+        winner(&options, &tally).unwrap().starts_at,
+        at(3),
+        "most votes first"
+    );
+}
+
+both!(date_polls_from_the_room);
