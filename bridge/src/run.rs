@@ -206,7 +206,7 @@ pub async fn react(
         outcome: "ok",
     };
     match outcome {
-        Ok(_) => {
+        Ok(()) => {
             if !rooms::answer(&txn, &event, None).await? {
                 return Ok(None);
             }

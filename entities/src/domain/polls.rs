@@ -264,9 +264,9 @@ pub async fn tally(db: &impl Db, p: &Poll) -> Result<HashMap<Uuid, (u32, u32)>> 
 
 /// The winning option: most votes, then most conveners' votes, then the
 /// earliest time.
-pub fn winner<'a>(
+pub fn winner<'a, S: std::hash::BuildHasher>(
     options: &'a [poll_option::Model],
-    tally: &HashMap<Uuid, (u32, u32)>,
+    tally: &HashMap<Uuid, (u32, u32), S>,
 ) -> Option<&'a poll_option::Model> {
     options.iter().min_by(|a, b| {
         let (va, ca) = tally.get(&a.id).copied().unwrap_or_default();
