@@ -22,10 +22,12 @@ pub enum Kind {
     AgendaItem,
     Rsvp,
     Action,
+    Poll,
+    PollOption,
 }
 
 impl Kind {
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 13] = [
         Self::Group,
         Self::Project,
         Self::Meeting,
@@ -37,6 +39,8 @@ impl Kind {
         Self::AgendaItem,
         Self::Rsvp,
         Self::Action,
+        Self::Poll,
+        Self::PollOption,
     ];
 
     /// The GraphQL type name.
@@ -53,6 +57,8 @@ impl Kind {
             Self::AgendaItem => "AgendaItem",
             Self::Rsvp => "Rsvp",
             Self::Action => "Action",
+            Self::Poll => "Poll",
+            Self::PollOption => "PollOption",
         }
     }
 }

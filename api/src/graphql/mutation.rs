@@ -16,7 +16,7 @@ use super::enums::*;
 use super::ids::{self, Kind};
 use super::req;
 use super::types::{
-    Action, AgendaItem, Alliance, Group, Meeting, Member, Membership, Organisation, Project,
+    Action, AgendaItem, Alliance, Group, Meeting, Member, Membership, Organisation, Poll, Project,
     Resource, Rsvp,
 };
 
@@ -88,6 +88,52 @@ crate::graphql::payload::payload!(ConfirmMeetingPayload, meeting: Meeting);
 crate::graphql::payload::payload!(RecordMinutesPayload, meeting: Meeting);
 crate::graphql::payload::payload!(AddActionPayload, action: Action);
 crate::graphql::payload::payload!(CompleteActionPayload, action: Action);
+crate::graphql::payload::payload!(OpenPollPayload, poll: Poll);
+crate::graphql::payload::payload!(VotePollPayload, poll: Poll);
+
+/// A date poll to open: for a project (or group), or to postpone a meeting.
+#[derive(InputObject)]
+pub struct OpenPollInput {
+    pub project_id: Option<ID>,
+    pub group_id: Option<ID>,
+    /// Postpone this meeting: only those who said yes to it vote, and
+    /// closing moves it.
+    pub meeting_id: Option<ID>,
+    /// Default: "<project> meeting", or the meeting's title.
+    pub title: Option<String>,
+    /// 2 to 10 candidate times, still to come.
+    pub options: Vec<DateTime<Utc>>,
+}
+
+/// A vote for (or withdrawn from) one candidate time.
+#[derive(InputObject)]
+pub struct VotePollInput {
+    pub option_id: ID,
+    /// `false` withdraws the vote.
+    #[graphql(default = true)]
+    pub can_make_it: bool,
+}
+
+/// A poll to close.
+#[derive(InputObject)]
+pub struct ClosePollInput {
+    pub id: ID,
+}
+
+/// A closed poll and the meeting it scheduled (or moved).
+#[derive(async_graphql::SimpleObject)]
+pub struct ClosePollPayload {
+    pub poll: Option<Poll>,
+    pub meeting: Option<Meeting>,
+    pub user_errors: Vec<super::errors::UserError>,
+}
+
+impl crate::graphql::payload::Wrap for Poll {
+    type Model = entities::poll::Model;
+    fn wrap(m: entities::poll::Model) -> Self {
+        Poll(m)
+    }
+}
 
 /// A meeting to hold whatever the quorum outlook says.
 #[derive(InputObject)]
@@ -1122,6 +1168,84 @@ impl CoreMutation {
             }
             .await,
         )
+    }
+
+    /// Opens a date poll (conveners). The room gets one message per time;
+    /// members vote by reacting ✅ or with `votePoll`.
+    async fn open_poll(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenPollInput,
+    ) -> async_graphql::Result<OpenPollPayload> {
+        let r = req(ctx);
+        OpenPollPayload::from(
+            async {
+                let opt = |id: &Option<ID>, kind, field| {
+                    id.as_ref().map(|i| ids::expect(kind, i, field)).transpose()
+                };
+                entities::domain::polls::open(
+                    &r.db,
+                    &r.actor,
+                    entities::domain::polls::NewPoll {
+                        project_id: opt(&input.project_id, Kind::Project, "project_id")?,
+                        group_id: opt(&input.group_id, Kind::Group, "group_id")?,
+                        meeting_id: opt(&input.meeting_id, Kind::Meeting, "meeting_id")?,
+                        title: input.title,
+                        options: input.options,
+                    },
+                )
+                .await
+                .map(|p| p.poll)
+            }
+            .await,
+        )
+    }
+
+    /// Votes for a time you can make (or withdraws the vote).
+    async fn vote_poll(
+        &self,
+        ctx: &Context<'_>,
+        input: VotePollInput,
+    ) -> async_graphql::Result<VotePollPayload> {
+        let r = req(ctx);
+        VotePollPayload::from(
+            async {
+                let id = ids::expect(Kind::PollOption, &input.option_id, "option_id")?;
+                entities::domain::polls::vote(&r.db, &r.actor, id, input.can_make_it)
+                    .await
+                    .map(|p| p.poll)
+            }
+            .await,
+        )
+    }
+
+    /// Closes a poll (conveners): the meeting is scheduled at the winning
+    /// time (most votes; ties to conveners' choice, then the earliest), or
+    /// the postponed meeting moved there.
+    async fn close_poll(
+        &self,
+        ctx: &Context<'_>,
+        input: ClosePollInput,
+    ) -> async_graphql::Result<ClosePollPayload> {
+        let r = req(ctx);
+        let result = async {
+            let id = ids::expect(Kind::Poll, &input.id, "id")?;
+            entities::domain::polls::close(&r.db, &r.actor, id).await
+        }
+        .await;
+        let (v, user_errors) = super::errors::outcome(result)?;
+        Ok(match v {
+            Some((p, m)) => ClosePollPayload {
+                poll: Some(Poll(p.poll)),
+                meeting: Some(Meeting(m)),
+                user_errors,
+            },
+            None => ClosePollPayload {
+                poll: None,
+                meeting: None,
+                user_errors,
+            },
+        })
     }
 
     /// Marks an action done (its owner, whoever added it, or a convener).

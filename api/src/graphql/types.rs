@@ -469,6 +469,8 @@ pub enum Node {
     AgendaItem(AgendaItem),
     Rsvp(Rsvp),
     Action(Action),
+    Poll(Poll),
+    PollOption(PollOption),
 }
 
 /// Fetches any object by its global id, if the caller may see it.
@@ -510,6 +512,24 @@ pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<No
         Kind::Action => load_one(ctx, ActionById(uuid))
             .await?
             .map(|m| Node::Action(Action(m))),
+        Kind::Poll => visible_poll(ctx, uuid).await?.map(|p| Node::Poll(Poll(p))),
+        Kind::PollOption => {
+            let r = req(ctx);
+            let option = entities::domain::read::get::<entities::poll_option::Entity>(
+                &r.db,
+                uuid,
+                "poll option",
+                "id",
+            )
+            .await
+            .ok();
+            match option {
+                Some(o) if visible_poll(ctx, o.poll_id).await?.is_some() => {
+                    Some(Node::PollOption(PollOption(o)))
+                }
+                _ => None,
+            }
+        }
     })
 }
 
@@ -797,6 +817,14 @@ impl Project {
     ) -> async_graphql::Result<Conn<Action>> {
         let rows = load_list(ctx, OpenActionsOfProject(self.0.id)).await?;
         page(rows, |r| r.id, Action, first, after, last, before)
+    }
+    /// Its open date poll, if any.
+    async fn open_poll(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Poll>> {
+        let r = req(ctx);
+        let found = entities::domain::polls::open_poll_of(&r.db, self.0.id)
+            .await
+            .map_err(query_error)?;
+        Ok(found.map(|p| Poll(p.poll)))
     }
     /// The Matrix room linked to it, if any.
     async fn room(&self) -> Option<Room> {
@@ -1436,5 +1464,96 @@ impl Action {
     /// The meeting that agreed it.
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
         meeting_of(ctx, Some(self.0.meeting_id)).await
+    }
+}
+
+/// A poll `actor` may see.
+async fn visible_poll(
+    ctx: &Context<'_>,
+    id: Uuid,
+) -> async_graphql::Result<Option<entities::poll::Model>> {
+    let r = req(ctx);
+    Ok(entities::domain::polls::by_ids(&r.db, &r.actor, &[id])
+        .await
+        .map_err(query_error)?
+        .into_iter()
+        .next())
+}
+
+/// A date poll: candidate times for a meeting.
+pub struct Poll(pub entities::poll::Model);
+
+#[Object]
+impl Poll {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::Poll, self.0.id)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Whether it still takes votes.
+    async fn open(&self) -> bool {
+        self.0.status == entities::PollStatus::Open
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    /// The candidate times, in order.
+    async fn options(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PollOption>> {
+        let r = req(ctx);
+        let p = entities::domain::polls::get(&r.db, self.0.id, "id")
+            .await
+            .map_err(query_error)?;
+        Ok(p.options.into_iter().map(PollOption).collect())
+    }
+    /// The winning time, once closed.
+    async fn chosen(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PollOption>> {
+        let Some(id) = self.0.chosen_option_id else {
+            return Ok(None);
+        };
+        let r = req(ctx);
+        Ok(
+            entities::domain::read::get::<entities::poll_option::Entity>(
+                &r.db,
+                id,
+                "poll option",
+                "id",
+            )
+            .await
+            .ok()
+            .map(PollOption),
+        )
+    }
+    /// The meeting it postpones, if it was opened for one.
+    async fn postpones(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        meeting_of(ctx, self.0.meeting_id).await
+    }
+}
+
+/// One candidate time of a date poll.
+pub struct PollOption(pub entities::poll_option::Model);
+
+#[Object]
+impl PollOption {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::PollOption, self.0.id)
+    }
+    /// 1, 2, 3… in the order offered.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+    /// How many members can make it.
+    async fn votes(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let r = req(ctx);
+        let v = entities::domain::polls::votes_for(&r.db, &[self.0.id])
+            .await
+            .map_err(query_error)?;
+        Ok(i32::try_from(v.get(&self.0.id).copied().unwrap_or(0)).unwrap_or(i32::MAX))
     }
 }

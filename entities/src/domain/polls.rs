@@ -361,3 +361,44 @@ pub async fn close(db: &impl Db, actor: &Actor, poll_id: Uuid) -> Result<(Poll, 
         m,
     ))
 }
+
+/// Polls by id, of groups and projects `actor` may see.
+pub async fn by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<poll::Model>> {
+    let rows = poll::Entity::find()
+        .filter(poll::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let projects: Vec<Uuid> = rows.iter().filter_map(|p| p.project_id).collect();
+    let groups: Vec<Uuid> = rows.iter().filter_map(|p| p.group_id).collect();
+    let seen_projects: Vec<Uuid> = read::projects_by_ids(db, actor, &projects)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let seen_groups: Vec<Uuid> = read::groups_by_ids(db, actor, &groups)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|p| match (p.project_id, p.group_id) {
+            (Some(pr), _) => seen_projects.contains(&pr),
+            (None, Some(g)) => seen_groups.contains(&g),
+            (None, None) => false,
+        })
+        .collect())
+}
+
+/// Votes for each of these options.
+pub async fn votes_for(db: &impl Db, option_ids: &[Uuid]) -> Result<HashMap<Uuid, u32>> {
+    let mut out: HashMap<Uuid, u32> = HashMap::new();
+    for v in poll_vote::Entity::find()
+        .filter(poll_vote::Column::OptionId.is_in(option_ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        *out.entry(v.option_id).or_default() += 1;
+    }
+    Ok(out)
+}

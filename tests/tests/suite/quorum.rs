@@ -415,3 +415,107 @@ async fn minutes_actions_and_confirmation_through_the_api(backend: Backend) {
 }
 
 both!(minutes_actions_and_confirmation_through_the_api);
+
+async fn date_polls_through_the_api(backend: Backend) {
+    use entities::domain::tokens;
+    use sea_orm::EntityTrait;
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let p =
+        entities::domain::read::project_by_slug(&app.db.conn, &Actor::System, "co-op-fortnight")
+            .await
+            .unwrap()
+            .unwrap();
+    let pid = api::graphql::ids::encode(api::graphql::ids::Kind::Project, p.id).0;
+    let day = |d: i64| (chrono::Utc::now() + Duration::days(d)).to_rfc3339();
+    let open = "mutation($input: OpenPollInput!) { openPoll(input: $input) { poll { id title open options { id position votes } } userErrors { field message code } } }";
+    let bad = app
+        .admin(
+            open,
+            json!({ "input": { "projectId": pid, "options": [day(3)] } }),
+        )
+        .await;
+    assert_eq!(
+        bad["data"]["openPoll"]["userErrors"][0]["code"], "INVALID_INPUT",
+        "{bad}"
+    );
+    let poll = app
+        .ok(
+            open,
+            "openPoll",
+            json!({ "projectId": pid, "options": [day(4), day(3)] }),
+        )
+        .await["poll"]
+        .clone();
+    assert_eq!(poll["title"], "Co-op Fortnight meeting");
+    assert_eq!(poll["open"], true);
+    let later = poll["options"][1]["id"].as_str().unwrap().to_owned();
+
+    let member = entities::member::Entity::find()
+        .one(&app.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, session) = tokens::create(
+        &app.db.conn,
+        &Actor::System,
+        tokens::NewToken::Member {
+            name: "tests".into(),
+            member_id: member.id,
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let vote = "mutation($input: VotePollInput!) { votePoll(input: $input) { poll { options { position votes } } userErrors { message code } } }";
+    let (_, body) = app
+        .post(
+            Some(&session),
+            vote,
+            json!({ "input": { "optionId": later } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["votePoll"]["poll"]["options"],
+        json!([{ "position": 1, "votes": 0 }, { "position": 2, "votes": 1 }]),
+        "{body}"
+    );
+    let q = app
+        .admin(
+            "query { project(slug: \"co-op-fortnight\") { openPoll { id options { votes } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(q["data"]["project"]["openPoll"]["id"], poll["id"], "{q}");
+
+    let close = "mutation($input: ClosePollInput!) { closePoll(input: $input) { poll { open chosen { position } } meeting { title startsAt } userErrors { message code } } }";
+    let closed = app
+        .admin(close, json!({ "input": { "id": poll["id"] } }))
+        .await;
+    let c = &closed["data"]["closePoll"];
+    assert_eq!(c["poll"]["open"], false, "{closed}");
+    assert_eq!(c["poll"]["chosen"]["position"], 2);
+    assert_eq!(c["meeting"]["title"], "Co-op Fortnight meeting");
+    let again = app
+        .admin(close, json!({ "input": { "id": poll["id"] } }))
+        .await;
+    assert!(
+        again["data"]["closePoll"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already closed"),
+        "{again}"
+    );
+    let node = app
+        .admin(
+            "query($id: ID!) { node(id: $id) { ... on Poll { title open } } }",
+            json!({ "id": poll["id"] }),
+        )
+        .await;
+    assert_eq!(
+        node["data"]["node"],
+        json!({ "title": "Co-op Fortnight meeting", "open": false })
+    );
+}
+
+both!(date_polls_through_the_api);
