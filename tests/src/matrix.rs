@@ -82,6 +82,8 @@ pub struct Seen {
     pub body: String,
     pub html: Option<String>,
     pub in_reply_to: Option<String>,
+    /// Whether it was sent encrypted (and decrypted here).
+    pub encrypted: bool,
 }
 
 /// A person with a Matrix client.
@@ -125,6 +127,39 @@ impl Person {
             .to_owned()
     }
 
+    /// Creates a private room with end-to-end encryption on, and invites
+    /// `invite`.
+    pub async fn create_encrypted_room(&self, invite: &[&str]) -> OwnedRoomId {
+        use matrix_sdk::ruma::events::InitialStateEvent;
+        use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+        let mut req = CreateRoom::new();
+        req.invite = invite.iter().map(|u| u.parse().unwrap()).collect();
+        req.name = Some("Encrypted test room".into());
+        req.initial_state = vec![
+            InitialStateEvent::with_empty_state_key(
+                RoomEncryptionEventContent::with_recommended_defaults(),
+            )
+            .to_raw_any(),
+        ];
+        let id = self
+            .client
+            .create_room(req)
+            .await
+            .unwrap()
+            .room_id()
+            .to_owned();
+        self.sync().await;
+        id
+    }
+
+    /// One sync: room state, and keys sent to this device.
+    pub async fn sync(&self) {
+        let _ = self
+            .client
+            .sync_once(matrix_sdk::config::SyncSettings::default().timeout(Duration::ZERO))
+            .await;
+    }
+
     /// Joins a room it was invited to.
     pub async fn join(&self, room: &RoomId) {
         self.client.join_room_by_id(room).await.unwrap();
@@ -160,6 +195,15 @@ impl Person {
 
     /// The room's messages, oldest first (up to 500).
     pub async fn messages(&self, room: &RoomId) -> Vec<Seen> {
+        if self
+            .room(room)
+            .latest_encryption_state()
+            .await
+            .is_ok_and(|s| s.is_encrypted())
+        {
+            // Room keys arrive as to-device messages, in a sync.
+            self.sync().await;
+        }
         let mut options = MessagesOptions::backward();
         options.limit = UInt::from(500u32);
         let page = self.room(room).messages(options).await.unwrap();
@@ -181,6 +225,7 @@ impl Person {
                     in_reply_to: c["m.relates_to"]["m.in_reply_to"]["event_id"]
                         .as_str()
                         .map(str::to_owned),
+                    encrypted: e.encryption_info().is_some(),
                 })
             })
             .collect();

@@ -493,3 +493,29 @@ async fn notices_wait_out_a_homeserver_outage_and_arrive_in_order_once() {
     );
     bot.stop().await;
 }
+
+/// The bot's own store keeps its device keys: it reads commands and
+/// answers in an end-to-end encrypted room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_works_in_an_encrypted_room() {
+    let w = world(Backend::Sqlite).await;
+    let bot = TestBot::start(&w.db.conn, w.dir.path()).await;
+    let room = w.alice.create_encrypted_room(&[bot.user_id()]).await;
+    let hello = w
+        .alice
+        .wait_for(&room, "the bot's hello", |m| m.sender == bot.user_id())
+        .await;
+    assert!(hello.encrypted, "the bot's hello was encrypted");
+    let asked = w.alice.say(&room, "!link co-op-fortnight").await;
+    let reply = w.alice.reply_to(&room, &asked).await;
+    assert!(reply.body.contains("now linked"), "{}", reply.body);
+    assert!(reply.encrypted, "the reply was encrypted");
+    let mine = w
+        .alice
+        .messages(&room)
+        .await
+        .into_iter()
+        .find(|m| m.event_id == asked.as_str())
+        .unwrap();
+    assert!(mine.encrypted, "the command was sent encrypted");
+}

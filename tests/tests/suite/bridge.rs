@@ -319,6 +319,8 @@ both!(commands_from_a_room, an_event_is_handled_once);
 struct Recorder {
     sent: std::sync::Mutex<Vec<bridge::notices::Notice>>,
     down: std::sync::atomic::AtomicBool,
+    /// Answer the next sends with 429 and this wait.
+    limited: std::sync::Mutex<Option<std::time::Duration>>,
     delay_ms: u64,
 }
 
@@ -329,6 +331,9 @@ impl bridge::deliver::Outlet for Recorder {
     ) -> Result<String, bridge::deliver::SendError> {
         if self.delay_ms > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(self.delay_ms)).await;
+        }
+        if let Some(wait) = *self.limited.lock().unwrap() {
+            return Err(bridge::deliver::SendError::RateLimited(wait));
         }
         if self.down.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(bridge::deliver::SendError::Unavailable(
@@ -1025,3 +1030,35 @@ fn a_poll_tie_goes_to_conveners_then_the_earliest_time() {
 }
 
 both!(date_polls_from_the_room);
+
+/// A 429 stops the round with the homeserver's wait; nothing is lost or
+/// sent out of order.
+async fn rate_limits_are_honoured(backend: Backend) {
+    let mut r = room(backend).await;
+    let hs = Recorder::default();
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    drain(&r, &hs).await;
+    r.ok(ALICE, "!meeting schedule 2026-12-08 18:00 First")
+        .await;
+    r.ok(ALICE, "!meeting schedule 2026-12-09 18:00 Second")
+        .await;
+    *hs.limited.lock().unwrap() = Some(std::time::Duration::from_millis(1500));
+    let round = bridge::deliver::round(&r.db.conn, &hs, 100).await.unwrap();
+    assert_eq!(round.sent, 0);
+    assert_eq!(round.wait, Some(std::time::Duration::from_millis(1500)));
+    assert!(
+        entities::domain::outbox::backlog(&r.db.conn)
+            .await
+            .unwrap()
+            .0
+            >= 4,
+        "the rows wait"
+    );
+    *hs.limited.lock().unwrap() = None;
+    let posted: Vec<String> = drain(&r, &hs).await.into_iter().map(|n| n.plain).collect();
+    assert_eq!(posted.len(), 2, "{posted:?}");
+    assert!(posted[0].starts_with("New meeting: First"));
+    assert!(posted[1].starts_with("New meeting: Second"));
+}
+
+both!(rate_limits_are_honoured);
