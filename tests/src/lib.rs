@@ -179,6 +179,31 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     }
 }
 
+/// Serves the API on `127.0.0.1:0` over an existing test database (e.g.
+/// one the bot also uses); returns its base URL and an admin key.
+pub async fn serve_api(db: &TestDb) -> (String, String) {
+    let (_, admin_token) =
+        entities::domain::tokens::create_admin(&db.conn, &Actor::System, "tests")
+            .await
+            .unwrap();
+    let settings = Settings {
+        database_url: db.url.clone(),
+        ..Settings::default()
+    };
+    let app = api::router(AppState::new(db.conn.clone(), settings));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    (format!("http://{addr}"), admin_token)
+}
+
 impl TestApp {
     /// `http://addr/path`.
     pub fn url(&self, path: &str) -> String {

@@ -165,7 +165,45 @@ async fn the_bot_joins_links_and_answers_in_a_room() {
     let w = world(Backend::Sqlite).await;
     let bot = TestBot::start(&w.db.conn, w.dir.path()).await;
     let bob = Person::new("bob").await;
-    let room = w.linked_room(&bot).await;
+    let carol = Person::new("carol").await;
+    let room = w.alice.create_room(&[bot.user_id(), carol.user_id()]).await;
+    w.alice
+        .wait_for(&room, "the bot's hello", |m| m.sender == bot.user_id())
+        .await;
+    // Before linking, the room is told how to link it.
+    let reply = w.alice.command(&room, "!next").await;
+    assert!(reply.body.contains("!link"), "{}", reply.body);
+    let reply = w.alice.command(&room, "!link co-op-fortnight").await;
+    assert!(reply.body.contains("now linked"), "{}", reply.body);
+    // carol is a member of the project but not a convener.
+    let c = members::create(
+        &w.db.conn,
+        &Actor::System,
+        members::NewMember {
+            display_name: "Carol".into(),
+            matrix_user_id: Some(carol.user_id().to_owned()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    memberships::create(
+        &w.db.conn,
+        &Actor::System,
+        memberships::NewMembership {
+            member_id: c.id,
+            group_id: None,
+            project_id: Some(w.project),
+            role: Role::Member,
+            involvement: None,
+            commitment_hours: None,
+            status: None,
+            since: None,
+        },
+    )
+    .await
+    .unwrap();
+    carol.join(&room).await;
 
     // A command, answered as an m.notice reply with HTML and plain text,
     // echoing the understood time unambiguously.
@@ -253,15 +291,49 @@ async fn the_bot_joins_links_and_answers_in_a_room() {
         1
     );
 
-    // A change made elsewhere (the API's domain call) reaches the room.
-    meetings::cancel(
-        &w.db.conn,
-        &w.alice_actor,
-        meeting.id,
-        Some("venue closed".into()),
-    )
-    .await
-    .unwrap();
+    // Refusals say what to do and change nothing: a non-convener
+    // cancelling, a time that is not one, a command that does not exist.
+    let meetings_before = w.db.count("meetings").await;
+    let reply = carol.command(&room, "!meeting cancel").await;
+    assert!(reply.body.contains("convener"), "{}", reply.body);
+    let reply = w
+        .alice
+        .command(&room, "!meeting schedule someday soon")
+        .await;
+    assert!(reply.body.contains("someday"), "{}", reply.body);
+    let reply = carol.command(&room, "!dance").await;
+    assert!(reply.body.contains("!help"), "{}", reply.body);
+    assert_eq!(w.db.count("meetings").await, meetings_before);
+    assert_eq!(
+        entities::meeting::Entity::find_by_id(meeting.id)
+            .one(&w.db.conn)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        entities::MeetingStatus::Scheduled
+    );
+
+    // A meeting cancelled through GraphQL reaches the room.
+    let (api, admin) = muster_tests::serve_api(&w.db).await;
+    let id = api::graphql::ids::encode(api::graphql::ids::Kind::Meeting, meeting.id).0;
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{api}/graphql"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "query": "mutation($input: CancelMeetingInput!) { cancelMeeting(input: $input) { meeting { status } userErrors { message } } }",
+            "variables": { "input": { "id": id, "reason": "venue closed" } },
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["cancelMeeting"]["meeting"]["status"], "CANCELLED",
+        "{body}"
+    );
     let cancelled = w
         .alice
         .wait_for(&room, "the cancellation", |m| {
