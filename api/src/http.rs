@@ -57,6 +57,8 @@ pub struct AppState {
     pub schema: MusterSchema,
     pub settings: Arc<Settings>,
     pub rate: Arc<RateLimits>,
+    /// New outbox rows, for subscriptions.
+    pub hub: crate::live::Hub,
 }
 
 impl AppState {
@@ -64,11 +66,13 @@ impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let schema = crate::graphql::build(&settings);
         let rate = Arc::new(RateLimits::new(&settings.rate_limits));
+        let hub = crate::live::Hub::start(db.clone());
         Self {
             db,
             schema,
             settings: Arc::new(settings),
             rate,
+            hub,
         }
     }
 }
@@ -501,6 +505,14 @@ async fn graphql_post(State(state): State<AppState>, req: Request) -> Response {
 /// URL. Mutations are refused over GET (405): a link must never change
 /// anything.
 async fn graphql_get(State(state): State<AppState>, req: Request<Body>) -> Response {
+    if req
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+    {
+        return subscribe(state, req).await;
+    }
     let headers = req.headers().clone();
     let mut call = Call {
         id: request_id(&headers),
@@ -581,4 +593,72 @@ async fn ready(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
         }
     }
+}
+
+/// Subscriptions: a WebSocket at `/graphql` speaking `graphql-transport-ws`
+/// (or the older `graphql-ws`). The key comes in the upgrade request's
+/// `Authorization` header or in `connection_init`'s payload
+/// (`{"Authorization": "Bearer <key>"}`); without one, the subscriber sees
+/// what anyone may see.
+async fn subscribe(state: AppState, req: Request<Body>) -> Response {
+    use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+    use axum::extract::FromRequestParts;
+    use axum::extract::ws::WebSocketUpgrade;
+    let (mut parts, _) = req.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let header_key = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let key = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                        .or(header_key);
+                    let actor = match key {
+                        None => Actor::Anonymous,
+                        Some(k) => {
+                            let secret = k.strip_prefix("Bearer ").unwrap_or(&k).trim().to_owned();
+                            match tokens::authenticate(&state.db, &secret).await {
+                                Ok(Some((actor, _))) => actor,
+                                Ok(None) => {
+                                    return Err(async_graphql::Error::new(
+                                        "unknown, revoked or expired key",
+                                    ));
+                                }
+                                Err(e) => {
+                                    tracing::error!(error = %e, "subscription sign-in");
+                                    return Err(async_graphql::Error::new("try again later"));
+                                }
+                            }
+                        }
+                    };
+                    let mut data = async_graphql::Data::default();
+                    data.insert(crate::graphql::RequestCtx::new(
+                        state.db.clone(),
+                        actor,
+                        None,
+                        state.rate.clone(),
+                        state.settings.clone(),
+                    ));
+                    data.insert(state.hub.clone());
+                    Ok(data)
+                })
+                .serve()
+        })
 }

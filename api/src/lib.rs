@@ -9,6 +9,7 @@ pub mod db;
 pub mod graphql;
 pub mod guard;
 pub mod http;
+pub mod live;
 pub mod openid;
 pub mod rate;
 pub mod settings;

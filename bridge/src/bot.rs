@@ -321,11 +321,13 @@ impl Bot {
                 }
             };
             let mut finished = true;
+            let resumed = self.saved.since.is_some();
             'rooms: for (room_id, update) in &response.rooms.joined {
                 let Some(room) = self.client.get_room(room_id) else {
                     continue;
                 };
-                for event in self.commands_in(&update.timeline.events) {
+                let (events, joined_now) = self.commands_in(&update.timeline.events);
+                for event in events {
                     if *stop.borrow() {
                         // Finish here: the rest of this response comes
                         // again after a restart, and handled events are
@@ -335,7 +337,7 @@ impl Bot {
                     }
                     self.handle(db, &room, &event).await?;
                 }
-                if update.timeline.limited {
+                if resumed && !joined_now && update.timeline.limited {
                     tracing::warn!(room = %room_id, "more events than one sync returns; older commands in this room may have been missed");
                 }
             }
@@ -351,7 +353,7 @@ impl Bot {
     /// The events of one room's timeline that the bot should look at: not
     /// its own, not from before it joined (when it joined in this batch),
     /// not from before its first login.
-    fn commands_in(&self, events: &[TimelineEvent]) -> Vec<AnySyncTimelineEvent> {
+    fn commands_in(&self, events: &[TimelineEvent]) -> (Vec<AnySyncTimelineEvent>, bool) {
         let parsed: Vec<AnySyncTimelineEvent> = events
             .iter()
             .filter_map(|e| e.raw().deserialize().ok())
@@ -361,12 +363,13 @@ impl Bot {
                 if m.state_key == self.me && matches!(m.membership_change(), MembershipChange::Joined))
         });
         let first_login = self.saved.first_login.timestamp_millis();
-        parsed
+        let events = parsed
             .into_iter()
             .skip(joined_at.map_or(0, |i| i + 1))
             .filter(|e| e.sender() != self.me)
             .filter(|e| i64::from(e.origin_server_ts().get()) >= first_login)
-            .collect()
+            .collect();
+        (events, joined_at.is_some())
     }
 
     async fn handle(

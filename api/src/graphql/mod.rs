@@ -12,10 +12,11 @@ pub mod loaders;
 pub mod mutation;
 pub mod payload;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema};
 use entities::Actor;
 use sea_orm::DatabaseConnection;
 
@@ -31,7 +32,7 @@ pub struct Query(query::CoreQuery, access::AccessQuery);
 pub struct Mutation(mutation::CoreMutation, access::AccessMutation);
 
 /// The schema type.
-pub type MusterSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type MusterSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// What every resolver can reach.
 pub struct RequestCtx {
@@ -75,11 +76,15 @@ pub fn req<'a>(ctx: &Context<'a>) -> &'a RequestCtx {
 /// Builds the schema with the configured limits.
 pub fn build(settings: &Settings) -> MusterSchema {
     let limits = &settings.limits;
-    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .limit_recursive_depth(limits.recursive_depth)
-        .limit_directives(limits.directives);
+    let mut b = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .limit_recursive_depth(limits.recursive_depth)
+    .limit_directives(limits.directives);
     if !settings.introspection() {
         b = b.disable_introspection();
     }

@@ -119,8 +119,9 @@ impl EventKind {
 
 /// Writes one event. Call it with the use case's transaction.
 pub async fn emit(db: &impl Db, kind: EventKind, subject_id: Uuid, payload: Value) -> Result<()> {
+    let id = new_id();
     outbox::Entity::insert(outbox::ActiveModel {
-        id: Set(new_id()),
+        id: Set(id),
         kind: Set(kind.as_str().to_owned()),
         subject_id: Set(subject_id),
         payload: Set(payload),
@@ -130,7 +131,41 @@ pub async fn emit(db: &impl Db, kind: EventKind, subject_id: Uuid, payload: Valu
     })
     .exec_without_returning(db)
     .await?;
+    // On PostgreSQL, tell every Muster process listening (live updates) —
+    // delivered when, and only if, the transaction commits.
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), id.to_string().into()],
+        ))
+        .await?;
+    }
     Ok(())
+}
+
+/// The PostgreSQL channel on which new outbox rows are announced.
+pub const CHANNEL: &str = "muster_outbox";
+
+/// Outbox rows created after `after` (by id), oldest first: for live
+/// updates on SQLite, where one process polls.
+pub async fn since(db: &impl Db, after: Option<Uuid>, limit: u64) -> Result<Vec<outbox::Model>> {
+    let mut q = outbox::Entity::find()
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit);
+    if let Some(a) = after {
+        q = q.filter(outbox::Column::Id.gt(a));
+    }
+    Ok(q.all(db).await?)
+}
+
+/// The newest outbox row's id.
+pub async fn latest(db: &impl Db) -> Result<Option<Uuid>> {
+    Ok(outbox::Entity::find()
+        .order_by_desc(outbox::Column::Id)
+        .one(db)
+        .await?
+        .map(|r| r.id))
 }
 
 /// Writes one event whose payload is the changed row itself.

@@ -48,7 +48,10 @@ fn muster(dir: &std::path::Path, db_url: &str) -> Command {
     cmd.current_dir(dir)
         .env_remove("MUSTER_LISTEN")
         .env("MUSTER_DATABASE_URL", db_url)
-        .env("MUSTER_LOG", "warn");
+        .env(
+            "MUSTER_LOG",
+            "warn,matrix_sdk=error,matrix_sdk::http_client=off,matrix_sdk_crypto=error",
+        );
     cmd
 }
 
@@ -295,4 +298,222 @@ async fn the_binary_runs_the_bridge_in_serve_and_alone() {
     let again = std::fs::read_to_string(dir.path().join("bot/session.json")).unwrap();
     let device = |s: &str| serde_json::from_str::<Value>(s).unwrap()["device_id"].clone();
     assert_eq!(device(&session), device(&again), "one login, one device");
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a `graphql-transport-ws` connection and subscribes.
+async fn subscribe(base: &str, token: Option<&str>, query: &str, variables: Value) -> Ws {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("{}/graphql", base.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let payload = token.map_or(
+        json!({}),
+        |t| json!({ "Authorization": format!("Bearer {t}") }),
+    );
+    ws.send(Message::Text(
+        json!({ "type": "connection_init", "payload": payload })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    let ack = next_message(&mut ws).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    ws.send(Message::Text(
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    ws
+}
+
+/// The next protocol message (pings answered and skipped), within 20 s.
+async fn next_message(ws: &mut Ws) -> Value {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("a message within 20 s")
+            .expect("the connection is open")
+            .unwrap();
+        match msg {
+            Message::Text(t) => {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if v["type"] == "ping" {
+                    ws.send(Message::Text(json!({ "type": "pong" }).to_string().into()))
+                        .await
+                        .unwrap();
+                    continue;
+                }
+                return v;
+            }
+            Message::Ping(p) => ws.send(Message::Pong(p)).await.unwrap(),
+            _ => {}
+        }
+    }
+}
+
+/// Two `muster serve` processes on one PostgreSQL: a change made through
+/// one reaches a subscriber of the other (LISTEN/NOTIFY), and only
+/// committed changes are announced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_process_reaches_subscribers_of_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = empty_db(Backend::Postgres).await;
+    let a = start(dir.path(), &db.url).await;
+    let b = start(dir.path(), &db.url).await;
+    let (_, admin) =
+        entities::domain::tokens::create_admin(&db.conn, &entities::Actor::System, "tests")
+            .await
+            .unwrap();
+    let g = gql(
+        &a.base,
+        None,
+        "{ group(slug: \"movement-building\") { id } }",
+        json!({}),
+    )
+    .await;
+    let gid = g["data"]["group"]["id"].as_str().unwrap().to_owned();
+    let mut ws = subscribe(
+        &a.base,
+        None,
+        "subscription($g: ID!) { meetingChanged(groupId: $g) { kind meeting { title status } } }",
+        json!({ "g": gid }),
+    )
+    .await;
+    // Give the subscription a moment to be in place.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // A refused change announces nothing; a good one reaches the other
+    // process's subscriber.
+    let schedule = "mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id } userErrors { code } } }";
+    let start_at = (chrono::Utc::now() + chrono::Duration::days(9)).to_rfc3339();
+    let bad = gql(
+        &b.base,
+        Some(&admin),
+        schedule,
+        json!({ "input": { "groupId": gid, "title": "", "startsAt": start_at } }),
+    )
+    .await;
+    assert_eq!(
+        bad["data"]["scheduleMeeting"]["userErrors"][0]["code"],
+        "INVALID_INPUT"
+    );
+    let made = gql(
+        &b.base,
+        Some(&admin),
+        schedule,
+        json!({ "input": { "groupId": gid, "title": "Live planning", "startsAt": start_at } }),
+    )
+    .await;
+    assert!(
+        made["data"]["scheduleMeeting"]["meeting"]["id"].is_string(),
+        "{made}"
+    );
+    let event = next_message(&mut ws).await;
+    assert_eq!(event["type"], "next", "{event}");
+    assert_eq!(
+        event["payload"]["data"]["meetingChanged"],
+        json!({ "kind": "SCHEDULED", "meeting": { "title": "Live planning", "status": "SCHEDULED" } })
+    );
+    let cancel = "mutation($input: CancelMeetingInput!) { cancelMeeting(input: $input) { meeting { status } } }";
+    gql(
+        &b.base,
+        Some(&admin),
+        cancel,
+        json!({ "input": { "id": made["data"]["scheduleMeeting"]["meeting"]["id"] } }),
+    )
+    .await;
+    let event = next_message(&mut ws).await;
+    assert_eq!(
+        event["payload"]["data"]["meetingChanged"]["kind"], "CANCELLED",
+        "{event}"
+    );
+}
+
+/// On SQLite (one process), subscriptions follow the outbox too; an RSVP
+/// shows up for the meeting's subscribers, and bad arguments are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rsvps_reach_subscribers_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), "sqlite://muster.db?mode=rwc").await;
+    let out = muster(dir.path(), "sqlite://muster.db?mode=rwc")
+        .args(["token", "create", "--admin", "--name", "tests"])
+        .output()
+        .unwrap();
+    let admin = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let g = gql(
+        &server.base,
+        None,
+        "{ group(slug: \"movement-building\") { id } }",
+        json!({}),
+    )
+    .await;
+    let m = gql(
+        &server.base,
+        Some(&admin),
+        "mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id } } }",
+        json!({ "input": { "groupId": g["data"]["group"]["id"], "title": "Next", "startsAt": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339() } }),
+    )
+    .await;
+    let mid = m["data"]["scheduleMeeting"]["meeting"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{m}"))
+        .to_owned();
+    let mut ws = subscribe(
+        &server.base,
+        Some(&admin),
+        "subscription($m: ID!) { rsvpChanged(meetingId: $m) { response member { displayName } } }",
+        json!({ "m": mid }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let members = gql(
+        &server.base,
+        Some(&admin),
+        "{ group(slug: \"movement-building\") { memberships(first: 1) { edges { node { member { id displayName } } } } } }",
+        json!({}),
+    )
+    .await;
+    let member = members["data"]["group"]["memberships"]["edges"][0]["node"]["member"].clone();
+    let rsvp = gql(
+        &server.base,
+        Some(&admin),
+        "mutation($input: RsvpInput!) { rsvp(input: $input) { userErrors { code message } } }",
+        json!({ "input": { "meetingId": mid, "memberId": member["id"], "response": "YES" } }),
+    )
+    .await;
+    assert_eq!(rsvp["data"]["rsvp"]["userErrors"], json!([]), "{rsvp}");
+    let event = next_message(&mut ws).await;
+    assert_eq!(
+        event["payload"]["data"]["rsvpChanged"],
+        json!({ "response": "YES", "member": { "displayName": member["displayName"] } }),
+        "{event}"
+    );
+
+    let mut bad = subscribe(
+        &server.base,
+        None,
+        "subscription { meetingChanged { kind } }",
+        json!({}),
+    )
+    .await;
+    let refused = next_message(&mut bad).await;
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "INVALID_INPUT",
+        "{refused}"
+    );
 }

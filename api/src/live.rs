@@ -1,0 +1,117 @@
+//! Live updates: every change is already written to the outbox in its own
+//! transaction, so the outbox is what subscriptions follow. The [`Hub`]
+//! broadcasts new outbox rows to this process's subscribers.
+//!
+//! On PostgreSQL each row is announced with `NOTIFY` when its transaction
+//! commits (`entities::domain::outbox::emit`), and every Muster process
+//! `LISTEN`s: a change made through one process reaches the subscribers of
+//! all of them. On SQLite — one process by design — the hub polls the
+//! outbox for rows newer than the last it saw.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use entities::domain::outbox;
+use sea_orm::{DatabaseConnection, DbBackend, EntityTrait};
+use tokio::sync::broadcast;
+
+/// How many changes a slow subscriber may fall behind before it misses
+/// some (it is then told, and can refetch).
+const BUFFER: usize = 1024;
+
+/// This process's stream of new outbox rows.
+#[derive(Clone)]
+pub struct Hub {
+    tx: broadcast::Sender<Arc<entities::outbox::Model>>,
+}
+
+impl Hub {
+    /// Starts following the outbox of `db`.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (tx, _) = broadcast::channel(BUFFER);
+        let hub = Self { tx };
+        let follower = hub.clone();
+        tokio::spawn(async move {
+            if db.get_database_backend() == DbBackend::Postgres {
+                follower.listen(db).await;
+            } else {
+                follower.poll(db).await;
+            }
+        });
+        hub
+    }
+
+    /// A receiver of the rows written from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<entities::outbox::Model>> {
+        self.tx.subscribe()
+    }
+
+    async fn listen(&self, db: DatabaseConnection) {
+        let pool = db.get_postgres_connection_pool().clone();
+        loop {
+            let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await
+            {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live updates: cannot listen; trying again");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen(outbox::CHANNEL).await {
+                tracing::warn!(error = %e, "live updates: LISTEN failed; trying again");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+            loop {
+                match listener.recv().await {
+                    Ok(n) => {
+                        let Ok(id) = n.payload().parse::<uuid::Uuid>() else {
+                            continue;
+                        };
+                        if self.tx.receiver_count() == 0 {
+                            // Nobody subscribed here: no need to read it.
+                            continue;
+                        }
+                        match entities::outbox::Entity::find_by_id(id).one(&db).await {
+                            Ok(Some(row)) => {
+                                let _ = self.tx.send(Arc::new(row));
+                            }
+                            Ok(None) => {}
+                            Err(e) => {
+                                tracing::warn!(error = %e, "live updates: cannot read a change");
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live updates: connection lost; listening again");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn poll(&self, db: DatabaseConnection) {
+        let mut last = outbox::latest(&db).await.ok().flatten();
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if self.tx.receiver_count() == 0 {
+                // Nobody listens: skip ahead rather than replay old rows.
+                if let Ok(l) = outbox::latest(&db).await {
+                    last = l.or(last);
+                }
+                continue;
+            }
+            match outbox::since(&db, last, 500).await {
+                Ok(rows) => {
+                    for row in rows {
+                        last = Some(row.id);
+                        let _ = self.tx.send(Arc::new(row));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "live updates: cannot read changes"),
+            }
+        }
+    }
+}
