@@ -5,8 +5,11 @@
 //! On PostgreSQL each row is announced with `NOTIFY` when its transaction
 //! commits (`entities::domain::outbox::emit`), and every Muster process
 //! `LISTEN`s: a change made through one process reaches the subscribers of
-//! all of them. On SQLite — one process by design — the hub polls the
-//! outbox for rows newer than the last it saw.
+//! all of them. The outbox stays the source of truth: a sweep every two
+//! seconds reads its recent rows too, so a notification lost while the
+//! listener reconnected delays an event but does not drop it. On SQLite —
+//! one process by design — the hub polls the outbox for rows newer than
+//! the last it saw.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +21,35 @@ use tokio::sync::broadcast;
 /// How many changes a slow subscriber may fall behind before it misses
 /// some (it is then told, and can refetch).
 const BUFFER: usize = 1024;
+
+/// How often the PostgreSQL hub sweeps the recent outbox.
+const SWEEP: Duration = Duration::from_secs(2);
+
+/// The ids of rows already sent (the most recent few thousand).
+#[derive(Default)]
+struct Seen {
+    set: std::collections::HashSet<uuid::Uuid>,
+    order: std::collections::VecDeque<uuid::Uuid>,
+}
+
+impl Seen {
+    const CAP: usize = 10_000;
+
+    fn contains(&self, id: uuid::Uuid) -> bool {
+        self.set.contains(&id)
+    }
+
+    fn insert(&mut self, id: uuid::Uuid) {
+        if self.set.insert(id) {
+            self.order.push_back(id);
+            if self.order.len() > Self::CAP
+                && let Some(old) = self.order.pop_front()
+            {
+                self.set.remove(&old);
+            }
+        }
+    }
+}
 
 /// This process's stream of new outbox rows.
 #[derive(Clone)]
@@ -46,8 +78,16 @@ impl Hub {
         self.tx.subscribe()
     }
 
+    /// PostgreSQL: `LISTEN` wakes the hub for each committed row; a sweep
+    /// every [`SWEEP`] reads the recent outbox as well, so rows whose
+    /// notification was lost (the listener reconnecting) still go out.
+    /// Rows already sent are remembered and never sent twice.
     async fn listen(&self, db: DatabaseConnection) {
         let pool = db.get_postgres_connection_pool().clone();
+        let mut seen = Seen::default();
+        // Rows from before the hub started are history, never replayed.
+        let started = chrono::Utc::now();
+        let mut last_sweep = started;
         loop {
             let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await
             {
@@ -63,33 +103,63 @@ impl Hub {
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 continue;
             }
+            let mut sweep = tokio::time::interval(SWEEP);
             loop {
-                match listener.recv().await {
-                    Ok(n) => {
-                        let Ok(id) = n.payload().parse::<uuid::Uuid>() else {
-                            continue;
-                        };
-                        if self.tx.receiver_count() == 0 {
-                            // Nobody subscribed here: no need to read it.
-                            continue;
-                        }
-                        match entities::outbox::Entity::find_by_id(id).one(&db).await {
-                            Ok(Some(row)) => {
-                                let _ = self.tx.send(Arc::new(row));
+                tokio::select! {
+                    n = listener.recv() => match n {
+                        Ok(n) => {
+                            let Ok(id) = n.payload().parse::<uuid::Uuid>() else {
+                                continue;
+                            };
+                            if seen.contains(id) {
+                                continue;
                             }
-                            Ok(None) => {}
-                            Err(e) => {
-                                tracing::warn!(error = %e, "live updates: cannot read a change");
+                            if self.tx.receiver_count() == 0 {
+                                // Nobody subscribed here: remember it (so a
+                                // later sweep does not replay it), skip it.
+                                seen.insert(id);
+                                continue;
+                            }
+                            match entities::outbox::Entity::find_by_id(id).one(&db).await {
+                                Ok(Some(row)) => self.send(&mut seen, row),
+                                Ok(None) => {}
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "live updates: cannot read a change");
+                                }
                             }
                         }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "live updates: connection lost; listening again");
-                        break;
+                        Err(e) => {
+                            tracing::warn!(error = %e, "live updates: connection lost; listening again");
+                            break;
+                        }
+                    },
+                    _ = sweep.tick() => {
+                        let now = chrono::Utc::now();
+                        if self.tx.receiver_count() > 0 {
+                            // Overlap generously: a row is created before its
+                            // transaction commits.
+                            let from = (last_sweep - chrono::Duration::seconds(30)).max(started);
+                            match outbox::created_since(&db, from, 1_000).await {
+                                Ok(rows) => {
+                                    for row in rows {
+                                        if !seen.contains(row.id) {
+                                            self.send(&mut seen, row);
+                                        }
+                                    }
+                                }
+                                Err(e) => tracing::warn!(error = %e, "live updates: sweep failed"),
+                            }
+                        }
+                        last_sweep = now;
                     }
                 }
             }
         }
+    }
+
+    fn send(&self, seen: &mut Seen, row: entities::outbox::Model) {
+        seen.insert(row.id);
+        let _ = self.tx.send(Arc::new(row));
     }
 
     async fn poll(&self, db: DatabaseConnection) {

@@ -159,6 +159,23 @@ pub async fn since(db: &impl Db, after: Option<Uuid>, limit: u64) -> Result<Vec<
     Ok(q.all(db).await?)
 }
 
+/// Outbox rows created at or after `t`, oldest first: the live-update
+/// fallback on PostgreSQL, for notifications lost while a listener
+/// reconnected.
+pub async fn created_since(
+    db: &impl Db,
+    t: chrono::DateTime<chrono::Utc>,
+    limit: u64,
+) -> Result<Vec<outbox::Model>> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::CreatedAt.gte(t))
+        .order_by_asc(outbox::Column::CreatedAt)
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// The newest outbox row's id.
 pub async fn latest(db: &impl Db) -> Result<Option<Uuid>> {
     Ok(outbox::Entity::find()

@@ -442,6 +442,32 @@ async fn a_change_through_one_process_reaches_subscribers_of_another() {
         event["payload"]["data"]["meetingChanged"]["kind"], "CANCELLED",
         "{event}"
     );
+
+    // A change whose notification never came (written without NOTIFY, as
+    // if the listener was reconnecting) still arrives, from the outbox.
+    let (_, meeting) = api::graphql::ids::decode(
+        made["data"]["scheduleMeeting"]["meeting"]["id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    <entities::outbox::Entity as sea_orm::EntityTrait>::insert(entities::outbox::ActiveModel {
+        id: sea_orm::ActiveValue::Set(uuid::Uuid::now_v7()),
+        kind: sea_orm::ActiveValue::Set("meeting.updated".into()),
+        subject_id: sea_orm::ActiveValue::Set(meeting),
+        payload: sea_orm::ActiveValue::Set(json!({})),
+        created_at: sea_orm::ActiveValue::Set(chrono::Utc::now()),
+        delivered_at: sea_orm::ActiveValue::Set(None),
+        attempts: sea_orm::ActiveValue::Set(0),
+    })
+    .exec_without_returning(&db.conn)
+    .await
+    .unwrap();
+    let event = next_message(&mut ws).await;
+    assert_eq!(
+        event["payload"]["data"]["meetingChanged"]["kind"], "UPDATED",
+        "{event}"
+    );
 }
 
 /// On SQLite (one process), subscriptions follow the outbox too; an RSVP
