@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 
 use crate::deliver::{self, Outlet, SendError};
-use crate::notices::{Notice, RoomSpec};
+use crate::notices::{Notice, RoomSpec, escape};
 use crate::run::{self, Incoming, Reaction};
 
 /// Events per room asked for in one sync: a bot that was down for a while
@@ -756,12 +756,6 @@ impl Outlet for MatrixOutlet {
             .map_err(|e| classify(&e))?;
         Ok(room_id.to_string())
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -79,7 +79,8 @@ async fn project_room(
     Ok(Some((p, zone.parse().unwrap_or(chrono_tz::Europe::London))))
 }
 
-fn escape(s: &str) -> String {
+/// Escapes text for a message's HTML body.
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

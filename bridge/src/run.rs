@@ -58,11 +58,7 @@ impl Reply {
 }
 
 fn html(plain: &str) -> String {
-    plain
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\n', "<br>")
+    crate::notices::escape(plain).replace('\n', "<br>")
 }
 
 /// The words for a refused command: what went wrong and what to do.

@@ -157,14 +157,5 @@ pub async fn open_of(
         .order_by_asc(action::Column::Number)
         .all(db)
         .await?;
-    let meeting_ids: Vec<Uuid> = rows.iter().map(|a| a.meeting_id).collect();
-    let visible: std::collections::HashSet<Uuid> = read::meetings_by_ids(db, actor, &meeting_ids)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter(|a| visible.contains(&a.meeting_id))
-        .collect())
+    read::of_visible_meetings(db, actor, rows, |a| a.meeting_id).await
 }

@@ -449,7 +449,25 @@ pub async fn alliances_by_ids(
     visible_alliances(db, actor, rows).await
 }
 
-/// Agenda items by id, of meetings `actor` may see.
+/// The rows (agenda items, RSVPs, actions…) whose meeting `actor` may see.
+pub async fn of_visible_meetings<T>(
+    db: &impl Db,
+    actor: &Actor,
+    rows: Vec<T>,
+    meeting: impl Fn(&T) -> Uuid,
+) -> Result<Vec<T>> {
+    let meeting_ids: Vec<Uuid> = rows.iter().map(&meeting).collect();
+    let seen: std::collections::HashSet<Uuid> = meetings_by_ids(db, actor, &meeting_ids)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|r| seen.contains(&meeting(r)))
+        .collect())
+}
+
 /// Actions by id, those whose meeting `actor` may see.
 pub async fn actions_by_ids(
     db: &impl Db,
@@ -460,16 +478,7 @@ pub async fn actions_by_ids(
         .filter(crate::action::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let meeting_ids: Vec<Uuid> = rows.iter().map(|r| r.meeting_id).collect();
-    let seen: Vec<Uuid> = meetings_by_ids(db, actor, &meeting_ids)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter(|r| seen.contains(&r.meeting_id))
-        .collect())
+    of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
 }
 
 /// The actions agreed at these meetings, by number.
@@ -481,6 +490,7 @@ pub async fn actions_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<crate:
         .await?)
 }
 
+/// Agenda items by id, of meetings `actor` may see.
 pub async fn agenda_items_by_ids(
     db: &impl Db,
     actor: &Actor,
@@ -490,16 +500,7 @@ pub async fn agenda_items_by_ids(
         .filter(agenda_item::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let meeting_ids: Vec<Uuid> = rows.iter().map(|r| r.meeting_id).collect();
-    let seen: Vec<Uuid> = meetings_by_ids(db, actor, &meeting_ids)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter(|r| seen.contains(&r.meeting_id))
-        .collect())
+    of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
 }
 
 /// RSVPs by id, of meetings `actor` may see.
@@ -508,16 +509,7 @@ pub async fn rsvps_by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<V
         .filter(rsvp::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let meeting_ids: Vec<Uuid> = rows.iter().map(|r| r.meeting_id).collect();
-    let seen: Vec<Uuid> = meetings_by_ids(db, actor, &meeting_ids)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter(|r| seen.contains(&r.meeting_id))
-        .collect())
+    of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
 }
 
 /// Projects of these groups that `actor` may see (archived ones left out).
