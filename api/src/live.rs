@@ -162,21 +162,27 @@ impl Hub {
         let _ = self.tx.send(Arc::new(row));
     }
 
+    /// SQLite: reads rows newer than the last one sent, five times a
+    /// second while anyone subscribes (and not at all otherwise). When the
+    /// first subscriber arrives, it starts from the newest row.
     async fn poll(&self, db: DatabaseConnection) {
-        let mut last = outbox::latest(&db).await.ok().flatten();
+        let mut last: Option<Option<uuid::Uuid>> = None;
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
             if self.tx.receiver_count() == 0 {
-                // Nobody listens: skip ahead rather than replay old rows.
-                if let Ok(l) = outbox::latest(&db).await {
-                    last = l.or(last);
-                }
+                last = None;
                 continue;
             }
-            match outbox::since(&db, last, 500).await {
+            let Some(after) = last else {
+                if let Ok(newest) = outbox::latest(&db).await {
+                    last = Some(newest);
+                }
+                continue;
+            };
+            match outbox::since(&db, after, 500).await {
                 Ok(rows) => {
                     for row in rows {
-                        last = Some(row.id);
+                        last = Some(Some(row.id));
                         let _ = self.tx.send(Arc::new(row));
                     }
                 }
