@@ -62,6 +62,37 @@ pub struct Settings {
     pub bridge_poll_ms: u64,
     /// When rooms hear about coming meetings.
     pub meetings: MeetingSettings,
+    /// When a group's health raises signals.
+    pub health: HealthSettings,
+}
+
+/// Thresholds of `Group.health` and `Project.health`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HealthSettings {
+    /// The window the numbers cover, in days (`MUSTER_HEALTH__WINDOW_DAYS`).
+    pub window_days: u32,
+    /// Days without a meeting held before a group is `STAGNANT`.
+    pub stagnant_days: u32,
+}
+
+impl Default for HealthSettings {
+    fn default() -> Self {
+        Self {
+            window_days: 90,
+            stagnant_days: 60,
+        }
+    }
+}
+
+impl HealthSettings {
+    /// The policy the domain applies.
+    pub fn policy(&self) -> entities::domain::health::HealthPolicy {
+        entities::domain::health::HealthPolicy {
+            window_days: i64::from(self.window_days.max(1)),
+            stagnant_days: i64::from(self.stagnant_days.max(1)),
+        }
+    }
 }
 
 /// When the bridge posts reminders, quorum warnings and agendas.
@@ -222,6 +253,7 @@ impl Default for Settings {
             matrix_store_passphrase: None,
             bridge_poll_ms: 2000,
             meetings: MeetingSettings::default(),
+            health: HealthSettings::default(),
         }
     }
 }

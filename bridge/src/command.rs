@@ -56,6 +56,8 @@ pub enum Command {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
         words: Vec<String>,
     },
+    /// How this project is doing: meetings, attendance, warning signs.
+    Health,
     /// The open actions of this project, by number.
     Actions,
     /// Add an action: `action add <text> [@owner] [by <date>]`.
@@ -317,6 +319,7 @@ mod tests {
         );
         assert_eq!(ok("!unlink"), Command::Unlink);
         assert_eq!(ok("!actions"), Command::Actions);
+        assert_eq!(ok("!health"), Command::Health);
         assert_eq!(
             ok("!action add Book the hall @sam:example.org by friday"),
             Command::Action {

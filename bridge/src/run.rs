@@ -594,6 +594,38 @@ async fn execute(
                 when::describe(m.starts_at, tz)
             )))
         }
+        Command::Health => {
+            let p = linked(db, msg.room_id).await?;
+            let h = entities::domain::health::of(
+                db,
+                entities::domain::health::Of::Project(p.id),
+                now,
+                entities::domain::health::HealthPolicy::default(),
+            )
+            .await?;
+            let attendance = h
+                .average_attendance
+                .map(|a| format!(", {a:.1} came on average"))
+                .unwrap_or_default();
+            let signs = if h.signals.is_empty() {
+                "No warning signs.".to_owned()
+            } else {
+                h.signals
+                    .iter()
+                    .map(|s| format!("⚠ {:?}: {}", s.signal, s.reason))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            Ok(Reply::ok(format!(
+                "{}: {} meeting(s) held and {} called off in {} days{attendance}; {} active member(s), {} convener(s).\n{signs}",
+                p.name,
+                h.meetings_held,
+                h.meetings_called_off,
+                h.window_days,
+                h.active_members,
+                h.conveners
+            )))
+        }
         Command::Actions => {
             let p = linked(db, msg.room_id).await?;
             let list = actions::open_of(db, actor, read::Owner::Project, &[p.id]).await?;

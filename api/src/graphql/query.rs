@@ -45,6 +45,30 @@ impl CoreQuery {
     }
 
     /// The strategic working groups, by name.
+    /// The groups showing warning signs (stagnant, low attendance, no
+    /// convener, members stepping back), most signs first.
+    async fn groups_needing_attention(
+        &self,
+        ctx: &Context<'_>,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> async_graphql::Result<Vec<GroupAttention>> {
+        let r = req(ctx);
+        let found = entities::domain::health::groups_needing_attention(
+            &r.db,
+            &r.actor,
+            at.unwrap_or_else(chrono::Utc::now),
+            r.settings.health.policy(),
+        )
+        .await
+        .map_err(query_error)?;
+        Ok(found
+            .into_iter()
+            .map(|(g, h)| GroupAttention {
+                group: Group(g),
+                health: h.into(),
+            })
+            .collect())
+    }
     #[graphql(
         complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
     )]

@@ -582,6 +582,14 @@ impl Group {
     async fn archived_at(&self) -> Option<DateTime<Utc>> {
         self.0.archived_at
     }
+    /// How it is doing: meetings, attendance, people, and warning signs.
+    async fn health(
+        &self,
+        ctx: &Context<'_>,
+        at: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Health> {
+        health_of(ctx, entities::domain::health::Of::Group(self.0.id), at).await
+    }
     /// Actions not yet done, its projects' included, oldest first.
     #[graphql(
         complexity = "crate::graphql::connection::Page::size(first, last) * child_complexity"
@@ -817,6 +825,14 @@ impl Project {
     ) -> async_graphql::Result<Conn<Action>> {
         let rows = load_list(ctx, OpenActionsOfProject(self.0.id)).await?;
         page(rows, |r| r.id, Action, first, after, last, before)
+    }
+    /// How it is doing: meetings, attendance, people, and warning signs.
+    async fn health(
+        &self,
+        ctx: &Context<'_>,
+        at: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Health> {
+        health_of(ctx, entities::domain::health::Of::Project(self.0.id), at).await
     }
     /// Its open date poll, if any.
     async fn open_poll(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Poll>> {
@@ -1556,4 +1572,99 @@ impl PollOption {
             .map_err(query_error)?;
         Ok(i32::try_from(v.get(&self.0.id).copied().unwrap_or(0)).unwrap_or(i32::MAX))
     }
+}
+
+/// A named warning sign of a group or project losing momentum.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HealthSignal {
+    /// No meeting held for a while.
+    Stagnant,
+    /// Meetings not going ahead, or below quorum.
+    LowAttendance,
+    /// Nobody convenes it.
+    NoConvener,
+    /// Members stepped back recently.
+    MembersSteppingBack,
+}
+
+/// A signal and why it is raised.
+#[derive(SimpleObject)]
+pub struct RaisedSignal {
+    pub signal: HealthSignal,
+    /// In words, e.g. "no meeting held for 568 days (the last on 9 May 2025)".
+    pub reason: String,
+}
+
+/// How a group or project is doing, over `windowDays` up to now.
+#[derive(SimpleObject)]
+pub struct Health {
+    pub window_days: i32,
+    pub meetings_held: i32,
+    /// Postponed or cancelled in the window.
+    pub meetings_called_off: i32,
+    pub average_attendance: Option<f64>,
+    /// Attendance at the last meeting held in the window minus the first
+    /// (negative: falling).
+    pub attendance_trend: Option<i32>,
+    /// Members who came, answered or proposed something in the window.
+    pub active_members: i32,
+    pub days_since_last_held: Option<i32>,
+    pub conveners: i32,
+    pub signals: Vec<RaisedSignal>,
+}
+
+impl From<entities::domain::health::Health> for Health {
+    fn from(h: entities::domain::health::Health) -> Self {
+        use entities::domain::health::Signal;
+        let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+        let l = |v: i64| i32::try_from(v).unwrap_or(i32::MAX);
+        Self {
+            window_days: l(h.window_days),
+            meetings_held: n(h.meetings_held),
+            meetings_called_off: n(h.meetings_called_off),
+            average_attendance: h.average_attendance,
+            attendance_trend: h.attendance_trend.map(l),
+            active_members: n(h.active_members),
+            days_since_last_held: h.days_since_last_held.map(l),
+            conveners: n(h.conveners),
+            signals: h
+                .signals
+                .into_iter()
+                .map(|r| RaisedSignal {
+                    signal: match r.signal {
+                        Signal::Stagnant => HealthSignal::Stagnant,
+                        Signal::LowAttendance => HealthSignal::LowAttendance,
+                        Signal::NoConvener => HealthSignal::NoConvener,
+                        Signal::MembersSteppingBack => HealthSignal::MembersSteppingBack,
+                    },
+                    reason: r.reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The health of a group or project, as of `at` (default now).
+pub(crate) async fn health_of(
+    ctx: &Context<'_>,
+    of: entities::domain::health::Of,
+    at: Option<DateTime<Utc>>,
+) -> async_graphql::Result<Health> {
+    let r = req(ctx);
+    let h = entities::domain::health::of(
+        &r.db,
+        of,
+        at.unwrap_or_else(Utc::now),
+        r.settings.health.policy(),
+    )
+    .await
+    .map_err(query_error)?;
+    Ok(h.into())
+}
+
+/// A group that raises at least one health signal.
+#[derive(SimpleObject)]
+pub struct GroupAttention {
+    pub group: Group,
+    pub health: Health,
 }

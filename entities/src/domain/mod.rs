@@ -9,6 +9,7 @@ pub mod actions;
 pub mod alerts;
 pub mod alliances;
 pub mod groups;
+pub mod health;
 pub mod meetings;
 pub mod members;
 pub mod memberships;

@@ -1062,3 +1062,17 @@ async fn rate_limits_are_honoured(backend: Backend) {
 }
 
 both!(rate_limits_are_honoured);
+
+async fn health_in_the_room(backend: Backend) {
+    let mut r = room(backend).await;
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    let reply = r.ok(BOB, "!health").await;
+    assert!(
+        reply.starts_with("Co-op Fortnight: 0 meeting(s) held and 0 called off in 90 days"),
+        "{reply}"
+    );
+    assert!(reply.contains("1 convener(s)"), "{reply}");
+    assert!(reply.contains("No warning signs."), "{reply}");
+}
+
+both!(health_in_the_room);
