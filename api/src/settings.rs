@@ -399,6 +399,7 @@ impl Settings {
         config.store_passphrase = self.matrix_store_passphrase.as_ref().map(|s| s.0.clone());
         config.poll = std::time::Duration::from_millis(self.bridge_poll_ms.max(50));
         config.alerts = self.meetings.policy();
+        config.health = self.health.policy();
         Ok(Some(config))
     }
 

@@ -79,6 +79,8 @@ pub struct BotConfig {
     pub sync_timeout: Duration,
     /// When reminders, quorum warnings and agendas go out.
     pub alerts: entities::domain::alerts::AlertPolicy,
+    /// The thresholds of the weekly health digest.
+    pub health: entities::domain::health::HealthPolicy,
 }
 
 impl std::fmt::Debug for BotConfig {
@@ -105,6 +107,7 @@ impl BotConfig {
             batch: 50,
             sync_timeout: Duration::from_secs(30),
             alerts: entities::domain::alerts::AlertPolicy::default(),
+            health: entities::domain::health::HealthPolicy::default(),
         }
     }
 }
@@ -479,6 +482,7 @@ async fn deliver_loop(
     wake: &Notify,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), BotError> {
+    let mut next_digest = Instant::now();
     loop {
         if *stop.borrow() {
             return Ok(());
@@ -487,6 +491,15 @@ async fn deliver_loop(
         // rest.
         if let Err(e) = entities::domain::alerts::run_due(db, Utc::now(), &config.alerts).await {
             tracing::warn!(error = %e, "could not work out the alerts due; trying again");
+        }
+        // The weekly digest is looked at every ten minutes, not every round.
+        if Instant::now() >= next_digest {
+            next_digest = Instant::now() + Duration::from_mins(10);
+            if let Err(e) =
+                entities::domain::health::run_weekly_digest(db, Utc::now(), config.health).await
+            {
+                tracing::warn!(error = %e, "could not post the weekly health digest; trying again");
+            }
         }
         let wait = match deliver::round(db, outlet, config.batch).await {
             Ok(r) if r.wait.is_some() => r.wait.unwrap_or(config.poll),

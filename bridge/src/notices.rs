@@ -408,6 +408,46 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
             }
             Ok(n)
         }
+        "group.health_digest" => {
+            let project = payload["project_id"]
+                .as_str()
+                .and_then(|s| Uuid::parse_str(s).ok());
+            let Some((p, _)) = project_room(db, project).await? else {
+                return Ok(None);
+            };
+            let group = payload["group"].as_str().unwrap_or("The group");
+            let lines: Vec<(String, String)> = payload["signals"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|s| {
+                            (
+                                s["signal"].as_str().unwrap_or_default().to_owned(),
+                                s["reason"].as_str().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let plain = format!(
+                "Weekly health check for {group}:\n{}\nType !health for this project's numbers.",
+                lines
+                    .iter()
+                    .map(|(s, r)| format!("⚠ {s}: {r}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            let html = format!(
+                "<b>Weekly health check for {}:</b><ul>{}</ul>Type <code>!health</code> for this project's numbers.",
+                escape(group),
+                lines.iter().fold(String::new(), |mut out, (s, r)| {
+                    use std::fmt::Write as _;
+                    let _ = write!(out, "<li>⚠ <b>{}</b>: {}</li>", escape(s), escape(r));
+                    out
+                })
+            );
+            Ok(notice(row, &p, plain, html, None))
+        }
         "meeting.moved" => {
             let Ok(m) = serde_json::from_value::<meeting::Model>(payload["meeting"].clone()) else {
                 return Ok(None);

@@ -15,6 +15,7 @@ mod m20261128_000003_bridge;
 mod m20261128_000004_room_posts;
 mod m20261128_000005_meeting_life;
 mod m20261128_000006_polls;
+mod m20261128_000007_digests;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_room_posts::Migration),
             Box::new(m20261128_000005_meeting_life::Migration),
             Box::new(m20261128_000006_polls::Migration),
+            Box::new(m20261128_000007_digests::Migration),
         ]
     }
 }

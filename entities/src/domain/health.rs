@@ -296,3 +296,79 @@ pub async fn groups_needing_attention(
     out.sort_by_key(|(_, h)| std::cmp::Reverse(h.signals.len()));
     Ok(out)
 }
+
+/// The weekly digest: once per ISO week, each group showing warning signs
+/// has them posted to the rooms of its projects (one outbox event per
+/// linked project). Recorded in `group_digests` in the same transaction,
+/// so a week's digest goes out once whatever restarts. Returns how many
+/// groups were reported.
+pub async fn run_weekly_digest(
+    db: &impl Db,
+    now: DateTime<Utc>,
+    policy: HealthPolicy,
+) -> Result<u32> {
+    use chrono::Datelike as _;
+    use sea_orm::ActiveValue::Set;
+    use sea_orm::sea_query::OnConflict;
+    let week = format!("{}-W{:02}", now.iso_week().year(), now.iso_week().week());
+    let done: HashSet<Uuid> = crate::group_digest::Entity::find()
+        .filter(crate::group_digest::Column::Week.eq(week.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.group_id)
+        .collect();
+    let mut sent = 0;
+    for (g, h) in groups_needing_attention(db, &Actor::System, now, policy).await? {
+        if done.contains(&g.id) {
+            continue;
+        }
+        let rooms: Vec<crate::project::Model> = crate::project::Entity::find()
+            .filter(crate::project::Column::GroupId.eq(g.id))
+            .filter(crate::project::Column::ArchivedAt.is_null())
+            .filter(crate::project::Column::MatrixRoomId.is_not_null())
+            .all(db)
+            .await?;
+        let txn = super::write_txn(db).await?;
+        let inserted = crate::group_digest::Entity::insert(crate::group_digest::ActiveModel {
+            group_id: Set(g.id),
+            week: Set(week.clone()),
+            sent_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                crate::group_digest::Column::GroupId,
+                crate::group_digest::Column::Week,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        if inserted == 0 {
+            continue;
+        }
+        let signals: Vec<serde_json::Value> = h
+            .signals
+            .iter()
+            .map(|s| serde_json::json!({ "signal": format!("{:?}", s.signal), "reason": s.reason }))
+            .collect();
+        for p in &rooms {
+            super::outbox::emit(
+                &txn,
+                super::outbox::EventKind::HealthDigest,
+                g.id,
+                serde_json::json!({
+                    "group": g.name,
+                    "project_id": p.id,
+                    "week": week,
+                    "signals": signals,
+                }),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}

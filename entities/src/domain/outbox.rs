@@ -62,6 +62,7 @@ pub enum EventKind {
     PollOpened,
     PollOptionOffered,
     PollClosed,
+    HealthDigest,
 }
 
 impl EventKind {
@@ -113,6 +114,7 @@ impl EventKind {
             Self::PollOpened => "poll.opened",
             Self::PollOptionOffered => "poll.option_offered",
             Self::PollClosed => "poll.closed",
+            Self::HealthDigest => "group.health_digest",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod attendance;
 pub mod bridge_event;
 pub mod enums;
 pub mod group;
+pub mod group_digest;
 pub mod group_succession;
 pub mod meeting;
 pub mod meeting_alert;

@@ -1076,3 +1076,42 @@ async fn health_in_the_room(backend: Backend) {
 }
 
 both!(health_in_the_room);
+
+async fn a_weekly_health_digest_goes_to_the_rooms_once(backend: Backend) {
+    use entities::domain::health::{HealthPolicy, run_weekly_digest};
+    let mut r = room(backend).await;
+    let hs = Recorder::default();
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    drain(&r, &hs).await;
+    let monday = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+    let policy = HealthPolicy::default();
+    // The group has no convener of its own (alice convenes the project).
+    assert_eq!(
+        run_weekly_digest(&r.db.conn, monday, policy).await.unwrap(),
+        1
+    );
+    let later = monday + chrono::Duration::days(3);
+    assert_eq!(
+        run_weekly_digest(&r.db.conn, later, policy).await.unwrap(),
+        0,
+        "once a week"
+    );
+    let posted = drain(&r, &hs).await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert!(
+        posted[0].plain.starts_with(
+            "Weekly health check for Movement Building:\n⚠ NoConvener: nobody convenes it"
+        ),
+        "{}",
+        posted[0].plain
+    );
+    let next_week = monday + chrono::Duration::days(7);
+    assert_eq!(
+        run_weekly_digest(&r.db.conn, next_week, policy)
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+both!(a_weekly_health_digest_goes_to_the_rooms_once);
