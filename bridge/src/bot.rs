@@ -398,6 +398,7 @@ impl Bot {
                     sender: m.sender.as_str(),
                     body: &text.body,
                     now: at,
+                    health: self.config.health,
                 };
                 retry_db(|| run::handle(db, &msg)).await
             }

@@ -26,6 +26,8 @@ pub struct Incoming<'a> {
     pub sender: &'a str,
     pub body: &'a str,
     pub now: DateTime<Utc>,
+    /// The thresholds `!health` applies (the settings' `health.*`).
+    pub health: entities::domain::health::HealthPolicy,
 }
 
 /// What the bot answers: plain text and the same as HTML.
@@ -600,7 +602,7 @@ async fn execute(
                 db,
                 entities::domain::health::Of::Project(p.id),
                 now,
-                entities::domain::health::HealthPolicy::default(),
+                msg.health,
             )
             .await?;
             let attendance = h

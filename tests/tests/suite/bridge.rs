@@ -37,6 +37,7 @@ impl Room {
             sender,
             body,
             now: now(),
+            health: entities::domain::health::HealthPolicy::default(),
         };
         handle(&self.db.conn, &msg).await.unwrap()
     }
