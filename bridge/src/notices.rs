@@ -92,6 +92,7 @@ fn notice(
     plain: String,
     html: String,
     meeting_id: Option<Uuid>,
+    poll_option_id: Option<Uuid>,
 ) -> Option<Work> {
     Some(Work::Notice(Notice {
         room_id: p.matrix_room_id.clone()?,
@@ -100,7 +101,7 @@ fn notice(
         html,
         in_reply_to: None,
         meeting_id,
-        poll_option_id: None,
+        poll_option_id,
     }))
 }
 
@@ -322,7 +323,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
                 escape(&when),
             );
             let announces = (row.kind == "meeting.scheduled").then_some(m.id);
-            Ok(notice(row, &p, plain, html, announces))
+            Ok(notice(row, &p, plain, html, announces, None))
         }
         "meeting.reminder"
         | "meeting.agenda_posted"
@@ -341,7 +342,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
             };
             let (plain, html) = timed(&row.kind, payload, &m, &describe(m.starts_at, tz));
             let announces = (row.kind == "meeting.reminder").then_some(m.id);
-            Ok(notice(row, &p, plain, html, announces))
+            Ok(notice(row, &p, plain, html, announces, None))
         }
         "poll.opened" | "poll.option_offered" | "poll.closed" => {
             let Ok(poll) = serde_json::from_value::<entities::poll::Model>(payload["poll"].clone())
@@ -402,11 +403,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
                     )
                 }
             };
-            let mut n = notice(row, &p, plain, html, None);
-            if let Some(Work::Notice(n)) = &mut n {
-                n.poll_option_id = offers;
-            }
-            Ok(n)
+            Ok(notice(row, &p, plain, html, None, offers))
         }
         "group.health_digest" => {
             let project = payload["project_id"]
@@ -446,7 +443,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
                     out
                 })
             );
-            Ok(notice(row, &p, plain, html, None))
+            Ok(notice(row, &p, plain, html, None, None))
         }
         "meeting.moved" => {
             let Ok(m) = serde_json::from_value::<meeting::Model>(payload["meeting"].clone()) else {
@@ -476,7 +473,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
                 escape(&when),
                 escape(&reason)
             );
-            Ok(notice(row, &p, plain, html, Some(m.id)))
+            Ok(notice(row, &p, plain, html, Some(m.id), None))
         }
         "sign_up.submitted" => {
             let project = payload["project_id"]
@@ -505,7 +502,7 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
                 escape(&p.name),
                 escape(&about)
             );
-            Ok(notice(row, &p, plain, html, None))
+            Ok(notice(row, &p, plain, html, None, None))
         }
         _ => Ok(None),
     }

@@ -95,48 +95,49 @@ pub async fn handle(
             .await
             .map_err(|e| refusal(&e)),
     };
-    let reply = match outcome {
-        Ok(reply) => {
-            if !record(&txn, msg, "ok", &reply).await? {
-                return Ok(None);
-            }
-            txn.commit().await?;
-            reply
-        }
-        Err(reply) => {
-            // Nothing of a refused command stays, but the event is recorded
-            // so that it is answered once.
-            txn.rollback().await?;
-            let txn = write_txn(db).await?;
-            if !record(&txn, msg, &reply.plain, &reply).await? {
-                return Ok(None);
-            }
-            txn.commit().await?;
-            reply
-        }
+    let event = rooms::Answered {
+        event_id: msg.event_id,
+        room_id: msg.room_id,
+        sender: msg.sender,
+        outcome: "ok",
     };
-    Ok(Some(reply))
+    settle(db, txn, event, outcome.map(Some)).await
 }
 
-/// Records the event as handled and queues the reply to it, in `db`'s
-/// transaction.
-async fn record(
-    db: &impl Db,
-    msg: &Incoming<'_>,
-    outcome: &str,
-    reply: &Reply,
-) -> Result<bool, DomainError> {
-    rooms::answer(
-        db,
-        &rooms::Answered {
-            event_id: msg.event_id,
-            room_id: msg.room_id,
-            sender: msg.sender,
-            outcome,
-        },
-        Some((&reply.plain, &reply.html)),
-    )
-    .await
+/// Ends the handling of an event: an accepted one is recorded (with its
+/// reply, if any) in the transaction that holds its effect; a refused one
+/// has its transaction rolled back and is recorded on its own, with the
+/// refusal as its reply, so it is answered once and never retried. `None`
+/// when the event had already been handled (then nothing is sent).
+async fn settle(
+    db: &DatabaseConnection,
+    txn: sea_orm::DatabaseTransaction,
+    event: rooms::Answered<'_>,
+    outcome: Result<Option<Reply>, Reply>,
+) -> Result<Option<Reply>, DomainError> {
+    match outcome {
+        Ok(reply) => {
+            let text = reply.as_ref().map(|r| (r.plain.as_str(), r.html.as_str()));
+            if !rooms::answer(&txn, &event, text).await? {
+                return Ok(None);
+            }
+            txn.commit().await?;
+            Ok(reply)
+        }
+        Err(reply) => {
+            txn.rollback().await?;
+            let txn = write_txn(db).await?;
+            let event = rooms::Answered {
+                outcome: &reply.plain,
+                ..event
+            };
+            if !rooms::answer(&txn, &event, Some((&reply.plain, &reply.html))).await? {
+                return Ok(None);
+            }
+            txn.commit().await?;
+            Ok(Some(reply))
+        }
+    }
 }
 
 /// A reaction to a message in a room.
@@ -203,28 +204,9 @@ pub async fn react(
         sender: r.sender,
         outcome: "ok",
     };
-    match outcome {
-        Ok(()) => {
-            if !rooms::answer(&txn, &event, None).await? {
-                return Ok(None);
-            }
-            txn.commit().await?;
-            Ok(None)
-        }
-        Err(reply) => {
-            txn.rollback().await?;
-            let txn = write_txn(db).await?;
-            let event = rooms::Answered {
-                outcome: &reply.plain,
-                ..event
-            };
-            if !rooms::answer(&txn, &event, Some((&reply.plain, &reply.html))).await? {
-                return Ok(None);
-            }
-            txn.commit().await?;
-            Ok(Some(reply))
-        }
-    }
+    // An accepted reaction is not answered: a room is not flooded with
+    // confirmations.
+    settle(db, txn, event, outcome.map(|()| None)).await
 }
 
 /// What a reaction answers.

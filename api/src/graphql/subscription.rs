@@ -85,23 +85,10 @@ impl Subscription {
                 .ok()?
                 .into_iter()
                 .next()?;
-            let belongs = match (group, project) {
-                (Some(g), _) => {
-                    m.group_id == Some(g)
-                        || match m.project_id {
-                            Some(p) => {
-                                entities::domain::read::projects_by_ids(&r.db, &r.actor, &[p])
-                                    .await
-                                    .ok()?
-                                    .first()
-                                    .is_some_and(|p| p.group_id == g)
-                            }
-                            None => false,
-                        }
-                }
-                (None, Some(p)) => m.project_id == Some(p),
-                (None, None) => false,
-            };
+            let belongs =
+                entities::domain::read::meeting_belongs(&r.db, &r.actor, &m, group, project)
+                    .await
+                    .ok()?;
             belongs.then_some(MeetingChange {
                 kind,
                 meeting: Meeting(m),

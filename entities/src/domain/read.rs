@@ -790,3 +790,28 @@ pub async fn conveners_of(db: &impl Db, owner: crate::policy::Owner) -> Result<V
         .map(|m| m.member_id)
         .collect())
 }
+
+/// Whether a meeting belongs to this group (its own meetings and its
+/// projects') or this project, as `actor` sees them.
+pub async fn meeting_belongs(
+    db: &impl Db,
+    actor: &Actor,
+    m: &meeting::Model,
+    group: Option<Uuid>,
+    project: Option<Uuid>,
+) -> Result<bool> {
+    Ok(match (group, project) {
+        (Some(g), _) => {
+            m.group_id == Some(g)
+                || match m.project_id {
+                    Some(p) => projects_by_ids(db, actor, &[p])
+                        .await?
+                        .first()
+                        .is_some_and(|p| p.group_id == g),
+                    None => false,
+                }
+        }
+        (None, Some(p)) => m.project_id == Some(p),
+        (None, None) => false,
+    })
+}

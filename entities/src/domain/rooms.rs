@@ -284,14 +284,6 @@ pub async fn post(db: &impl Db, event_id: &str) -> Result<Option<room_post::Mode
         .await?)
 }
 
-/// The meeting a bot message announced, if it announced one.
-pub async fn announced_meeting(db: &impl Db, event_id: &str) -> Result<Option<Uuid>> {
-    Ok(room_post::Entity::find_by_id(event_id.to_owned())
-        .one(db)
-        .await?
-        .and_then(|p| p.meeting_id))
-}
-
 /// Asks the bridge to create a room for a project: its conveners and
 /// admins, when the project has no room and none is being created. The
 /// request carries the room's name, topic (the project's goal), the Matrix

@@ -522,22 +522,7 @@ async fn alerts_go_out_once_at_their_time(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    meetings::update(
-        &r.db.conn,
-        &alice,
-        m.id,
-        meetings::MeetingPatch {
-            title: None,
-            kind: None,
-            format: None,
-            location: None,
-            quorum: Some(3),
-            visibility: None,
-            status: None,
-        },
-    )
-    .await
-    .unwrap();
+    set_quorum(&r, &alice, m.id, 3).await;
     r.ok(ALICE, "!agenda add Stall rota").await;
     drain(&r, &hs).await;
     let t = m.starts_at;
@@ -687,22 +672,7 @@ async fn alerts_skip_moved_cancelled_and_stale(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    meetings::update(
-        &r.db.conn,
-        &alice,
-        m.id,
-        meetings::MeetingPatch {
-            title: None,
-            kind: None,
-            format: None,
-            location: None,
-            quorum: Some(5),
-            visibility: None,
-            status: None,
-        },
-    )
-    .await
-    .unwrap();
+    set_quorum(&r, &alice, m.id, 5).await;
     assert!(
         r.refused(BOB, "!meeting confirm")
             .await
@@ -727,6 +697,25 @@ async fn alerts_skip_moved_cancelled_and_stale(backend: Backend) {
     .unwrap();
     assert_eq!(sent.quorum_warnings, 0, "confirmed: no warning");
     assert_eq!(sent.agendas, 1);
+}
+
+async fn set_quorum(r: &Room, convener: &Actor, meeting: uuid::Uuid, quorum: i32) {
+    meetings::update(
+        &r.db.conn,
+        convener,
+        meeting,
+        meetings::MeetingPatch {
+            title: None,
+            kind: None,
+            format: None,
+            location: None,
+            quorum: Some(quorum),
+            visibility: None,
+            status: None,
+        },
+    )
+    .await
+    .unwrap();
 }
 
 async fn rooms_actor(r: &Room, who: &str) -> Actor {
