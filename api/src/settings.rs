@@ -74,6 +74,9 @@ pub struct HealthSettings {
     pub window_days: u32,
     /// Days without a meeting held before a group is `STAGNANT`.
     pub stagnant_days: u32,
+    /// Days after approving a sign-up before the convener is reminded to
+    /// check in with a newcomer who has attended nothing.
+    pub check_in_days: u32,
 }
 
 impl Default for HealthSettings {
@@ -81,6 +84,7 @@ impl Default for HealthSettings {
         Self {
             window_days: 90,
             stagnant_days: 60,
+            check_in_days: 14,
         }
     }
 }
@@ -91,6 +95,7 @@ impl HealthSettings {
         entities::domain::health::HealthPolicy {
             window_days: i64::from(self.window_days.max(1)),
             stagnant_days: i64::from(self.stagnant_days.max(1)),
+            check_in_days: i64::from(self.check_in_days.max(1)),
         }
     }
 }

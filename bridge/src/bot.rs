@@ -501,6 +501,15 @@ async fn deliver_loop(
             {
                 tracing::warn!(error = %e, "could not post the weekly health digest; trying again");
             }
+            if let Err(e) = entities::domain::signups::run_check_ins(
+                db,
+                Utc::now(),
+                config.health.check_in_days,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, "could not queue the sign-up check-ins; trying again");
+            }
         }
         let wait = match deliver::round(db, outlet, config.batch).await {
             Ok(r) if r.wait.is_some() => r.wait.unwrap_or(config.poll),
@@ -648,6 +657,45 @@ fn classify(e: &matrix_sdk::Error) -> SendError {
 }
 
 impl Outlet for MatrixOutlet {
+    async fn invite(&self, room_id: &str, user_id: &str) -> Result<(), SendError> {
+        let room = self.room(room_id)?;
+        let user = UserId::parse(user_id).map_err(|e| SendError::Rejected(e.to_string()))?;
+        match room
+            .invite_user_by_id(&user)
+            .await
+            .map_err(|e| classify(&e))
+        {
+            // Already in the room or invited: nothing to do.
+            Err(SendError::Rejected(why)) => {
+                tracing::info!(%user, %why, "invitation not sent");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    async fn tombstone(
+        &self,
+        room_id: &str,
+        replacement: &str,
+        body: &str,
+    ) -> Result<(), SendError> {
+        let room = self.room(room_id)?;
+        let content = serde_json::json!({ "body": body, "replacement_room": replacement });
+        match room
+            .send_state_event_raw("m.room.tombstone", "", content)
+            .await
+            .map_err(|e| classify(&e))
+        {
+            Err(SendError::Rejected(why)) => {
+                tracing::info!(room = %room_id, %why, "could not tombstone the room; its final notice says where to go");
+                Ok(())
+            }
+            Err(e) => Err(e),
+            Ok(_) => Ok(()),
+        }
+    }
+
     async fn send(&self, notice: &Notice) -> Result<String, SendError> {
         let room = self.room(&notice.room_id)?;
         let mut content = RoomMessageEventContent::notice_html(&notice.plain, &notice.html);

@@ -44,9 +44,26 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<AgendaAction>,
     },
-    /// Join this project, optionally saying how: strategy, coordination,
-    /// delivery or supporter.
-    Join { involvement: Option<InvolvementArg> },
+    /// Join this project: `join` lists its roles and what they ask;
+    /// `join <n>` takes role n; `join <strategy|coordination|delivery|supporter>`
+    /// joins without a role.
+    Join {
+        #[arg(value_parser = join_choice)]
+        choice: Option<JoinChoice>,
+    },
+    /// Accept your invitation to the group that took over from this
+    /// room's group (a handover).
+    Accept,
+    /// Approve sign-up number N into this project (conveners).
+    Approve { number: u32 },
+    /// Decline sign-up number N (conveners).
+    Decline { number: u32 },
+    /// Outreach: `calls` shows progress, `calls next` gives you a co-op to
+    /// call, `calls log <co-op> <status> [note]` records the call.
+    Calls {
+        #[command(subcommand)]
+        action: Option<CallsAction>,
+    },
     /// Leave this project.
     Leave,
     /// Open a date poll: `poll <time> | <time> | …` (conveners); members
@@ -106,6 +123,65 @@ pub enum MeetingAction {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
         words: Vec<String>,
     },
+}
+
+/// `calls …`
+#[derive(Subcommand, Debug, PartialEq, Eq)]
+pub enum CallsAction {
+    /// The next co-op for you to call; it is yours until you log it.
+    Next,
+    /// `calls log <co-op> <status> [note]`: status is to-contact,
+    /// no-answer, talked, interested or not-now. Quote a name with spaces.
+    Log {
+        organisation: String,
+        status: StatusArg,
+        #[arg(num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+        note: Vec<String>,
+    },
+}
+
+/// Where a call left things.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusArg {
+    #[value(alias = "to_contact")]
+    ToContact,
+    #[value(alias = "no_answer")]
+    NoAnswer,
+    Talked,
+    Interested,
+    #[value(alias = "not_now")]
+    NotNow,
+}
+
+impl From<StatusArg> for entities::ContactStatus {
+    fn from(s: StatusArg) -> Self {
+        match s {
+            StatusArg::ToContact => Self::ToContact,
+            StatusArg::NoAnswer => Self::NoAnswer,
+            StatusArg::Talked => Self::Talked,
+            StatusArg::Interested => Self::Interested,
+            StatusArg::NotNow => Self::NotNow,
+        }
+    }
+}
+
+/// What `join` was given: a role's number or a kind of involvement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinChoice {
+    Role(u32),
+    Involvement(InvolvementArg),
+}
+
+fn join_choice(s: &str) -> Result<JoinChoice, String> {
+    if let Ok(n) = s.trim().parse::<u32>() {
+        return Ok(JoinChoice::Role(n));
+    }
+    InvolvementArg::from_str(s, true)
+        .map(JoinChoice::Involvement)
+        .map_err(|_| {
+            "give a role's number (see !join) or strategy, coordination, delivery or supporter"
+                .to_owned()
+        })
 }
 
 /// `action …`
@@ -213,7 +289,9 @@ fn explain(e: &clap::Error, words: &[String]) -> ParseError {
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             format!("'{first}' needs more: {}", usage(first))
         }
-        ErrorKind::InvalidValue => format!("That is not a choice for !{first}: {}", usage(first)),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            format!("That is not a choice for !{first}: {}", usage(first))
+        }
         ErrorKind::MissingRequiredArgument => format!("Something is missing: {}", usage(first)),
         ErrorKind::UnknownArgument | ErrorKind::TooManyValues => {
             format!("Too many words: {}", usage(first))
@@ -241,7 +319,14 @@ pub fn usage(name: &str) -> &'static str {
         "attended" => "!attended @someone:server @other:server …",
         "rsvp" => "!rsvp yes, !rsvp no, or !rsvp maybe",
         "agenda" => "!agenda, or !agenda add <text>",
-        "join" => "!join [strategy|coordination|delivery|supporter]",
+        "join" => {
+            "!join to see the roles, !join <number> to take one, or !join <strategy|coordination|delivery|supporter>"
+        }
+        "approve" => "!approve <number> (the sign-up's number, from its notice)",
+        "decline" => "!decline <number> (the sign-up's number, from its notice)",
+        "calls" => {
+            "!calls, !calls next, or !calls log <co-op> <to-contact|no-answer|talked|interested|not-now> [note]"
+        }
         "link" => "!link <project-slug>",
         _ => "type !help to see the commands",
     }
@@ -303,11 +388,47 @@ mod tests {
                 })
             }
         );
-        assert_eq!(ok("!join"), Command::Join { involvement: None });
+        assert_eq!(ok("!join"), Command::Join { choice: None });
         assert_eq!(
             ok("!join delivery"),
             Command::Join {
-                involvement: Some(InvolvementArg::Delivery)
+                choice: Some(JoinChoice::Involvement(InvolvementArg::Delivery))
+            }
+        );
+        assert_eq!(
+            ok("!join 2"),
+            Command::Join {
+                choice: Some(JoinChoice::Role(2))
+            }
+        );
+        assert_eq!(ok("!accept"), Command::Accept);
+        assert_eq!(ok("!approve 12"), Command::Approve { number: 12 });
+        assert_eq!(ok("!Decline 3"), Command::Decline { number: 3 });
+        assert_eq!(ok("!calls"), Command::Calls { action: None });
+        assert_eq!(
+            ok("!calls next"),
+            Command::Calls {
+                action: Some(CallsAction::Next)
+            }
+        );
+        assert_eq!(
+            ok("!calls log \"Riverside Co-op\" no_answer try Tuesday morning"),
+            Command::Calls {
+                action: Some(CallsAction::Log {
+                    organisation: "Riverside Co-op".into(),
+                    status: StatusArg::NoAnswer,
+                    note: ["try", "Tuesday", "morning"].map(String::from).to_vec(),
+                })
+            }
+        );
+        assert_eq!(
+            ok("!calls log spokes not-now"),
+            Command::Calls {
+                action: Some(CallsAction::Log {
+                    organisation: "spokes".into(),
+                    status: StatusArg::NotNow,
+                    note: vec![],
+                })
             }
         );
         assert_eq!(ok("!leave"), Command::Leave);
@@ -429,7 +550,7 @@ mod tests {
         );
         assert!(err("!meeting schedule").contains("!meeting schedule"));
         assert!(err("!link").contains("!link <project-slug>"));
-        assert!(err("!join sometimes").contains("!join ["));
+        assert!(err("!join sometimes").contains("!join <number>"));
         assert!(
             err("!done three").contains("!done <number>"),
             "{}",
@@ -443,6 +564,32 @@ mod tests {
             err("!leave now please").contains("Too many"),
             "{}",
             err("!leave now please")
+        );
+    }
+
+    #[test]
+    fn group_life_mistakes_say_what_to_type() {
+        assert!(
+            err("!join captain").contains("!join <number>"),
+            "{}",
+            err("!join captain")
+        );
+        assert!(
+            err("!approve").contains("!approve <number>"),
+            "{}",
+            err("!approve")
+        );
+        assert!(
+            err("!approve twelve").contains("!approve <number>"),
+            "{}",
+            err("!approve twelve")
+        );
+        let e = err("!calls log spokes maybe");
+        assert!(e.contains("no-answer") && e.contains("not-now"), "{e}");
+        assert!(
+            err("!calls log").contains("!calls log <co-op>"),
+            "{}",
+            err("!calls log")
         );
     }
 
@@ -464,6 +611,10 @@ mod tests {
             "!action",
             "!done",
             "!attended",
+            "!accept",
+            "!approve",
+            "!decline",
+            "!calls",
         ] {
             assert!(h.contains(c), "{c} in {h}");
         }

@@ -38,6 +38,24 @@ pub trait Outlet: Sync {
         &self,
         spec: &RoomSpec,
     ) -> impl Future<Output = Result<String, SendError>> + Send;
+
+    /// Invites someone to a room (a sign-up approved there). Someone
+    /// already in or invited is not an error.
+    fn invite(
+        &self,
+        room_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Result<(), SendError>> + Send;
+
+    /// Marks a room as replaced by another (`m.room.tombstone`), so
+    /// clients offer to follow it. A room where the bot may not do that is
+    /// not an error: the final notice said where to go.
+    fn tombstone(
+        &self,
+        room_id: &str,
+        replacement: &str,
+        body: &str,
+    ) -> impl Future<Output = Result<(), SendError>> + Send;
 }
 
 /// What one round did.
@@ -111,6 +129,24 @@ async fn deliver(
             },
             Some(Work::CreateRoom(spec)) => match outlet.create_room(&spec).await {
                 Ok(room) => link_created(db, &spec, &room).await,
+                Err(e) => Err(e),
+            },
+            Some(Work::Invite { room_id, user_id }) => outlet.invite(&room_id, &user_id).await,
+            Some(Work::Close {
+                notice,
+                replacement,
+            }) => match outlet.send(&notice).await {
+                // The final notice, then the tombstone; a retry resends the
+                // notice with the same transaction id (not a duplicate).
+                Ok(event_id) => {
+                    rooms::record_post(db, &event_id, &notice.room_id, row.id, None, None).await?;
+                    match replacement {
+                        Some(r) if r != notice.room_id => {
+                            outlet.tombstone(&notice.room_id, &r, &notice.plain).await
+                        }
+                        _ => Ok(()),
+                    }
+                }
                 Err(e) => Err(e),
             },
         };

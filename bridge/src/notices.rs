@@ -1,6 +1,7 @@
 //! What the bot tells a room, rendered from outbox rows: a meeting
-//! scheduled, changed, moved or cancelled, and a sign-up waiting for a
-//! convener. Events that no room needs (a group renamed, an RSVP) render to
+//! scheduled, changed, moved or cancelled, a sign-up waiting for a
+//! convener (and the newcomer's invitation and check-in), a handover's
+//! invitation and the old room's closing. Events that no room needs (a group renamed, an RSVP) render to
 //! nothing and are marked done. E-mail addresses never reach this module:
 //! the domain keeps them out of the outbox.
 
@@ -57,6 +58,17 @@ pub struct RoomSpec {
 pub enum Work {
     Notice(Notice),
     CreateRoom(RoomSpec),
+    /// Invite someone to a room (a sign-up approved there).
+    Invite {
+        room_id: String,
+        user_id: String,
+    },
+    /// Close a room: a final notice, then a tombstone pointing to the
+    /// replacement, if there is one.
+    Close {
+        notice: Notice,
+        replacement: Option<String>,
+    },
 }
 
 async fn project_room(
@@ -103,6 +115,10 @@ fn notice(
         meeting_id,
         poll_option_id,
     }))
+}
+
+fn uuid_at(payload: &Value, key: &str) -> Option<Uuid> {
+    payload[key].as_str().and_then(|s| Uuid::parse_str(s).ok())
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -475,35 +491,134 @@ pub async fn render(db: &impl Db, row: &outbox::Model) -> Result<Option<Work>, D
             );
             Ok(notice(row, &p, plain, html, Some(m.id), None))
         }
-        "sign_up.submitted" => {
-            let project = payload["project_id"]
-                .as_str()
-                .and_then(|s| Uuid::parse_str(s).ok());
-            let Some((p, _)) = project_room(db, project).await? else {
+        "sign_up.routed" => {
+            let Some((p, _)) = project_room(db, uuid_at(payload, "project_id")).await? else {
                 return Ok(None);
             };
             let name = payload["display_name"].as_str().unwrap_or("Someone");
-            let interests: Vec<&str> = payload["interests"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
+            let n = payload["number"].as_i64().unwrap_or_default();
+            let involvement = payload["involvement"].as_str().unwrap_or("supporter");
+            let why = strings(&payload["why"]).join("; ");
+            let message = payload["message"]
+                .as_str()
+                .filter(|m| !m.trim().is_empty())
+                .map(|m| {
+                    format!(
+                        " They wrote: \u{201c}{}\u{201d}",
+                        m.chars().take(300).collect::<String>()
+                    )
+                })
                 .unwrap_or_default();
-            let about = if interests.is_empty() {
-                String::new()
-            } else {
-                format!(" (interested in {})", interests.join(", "))
-            };
             let plain = format!(
-                "{name} would like to join {}{about}. A convener can approve or decline the sign-up in Muster.",
+                "Sign-up {n}: {name} would like to help ({involvement}). Suggested for {} because: {why}.{message} Conveners: !approve {n} or !decline {n}.",
                 p.name
             );
             let html = format!(
-                "<b>Sign-up:</b> {} would like to join {}{}.",
+                "<b>Sign-up {n}:</b> {} would like to help ({}). Suggested for {} because: {}.{} Conveners: <code>!approve {n}</code> or <code>!decline {n}</code>.",
                 escape(name),
+                escape(involvement),
                 escape(&p.name),
-                escape(&about)
+                escape(&why),
+                escape(&message)
             );
             Ok(notice(row, &p, plain, html, None, None))
         }
+        "sign_up.approved" => {
+            let Some((p, _)) = project_room(db, uuid_at(payload, "project_id")).await? else {
+                return Ok(None);
+            };
+            let (Some(room), Some(user)) = (p.matrix_room_id, payload["matrix_user_id"].as_str())
+            else {
+                return Ok(None);
+            };
+            Ok(Some(Work::Invite {
+                room_id: room,
+                user_id: user.to_owned(),
+            }))
+        }
+        "sign_up.check_in" => {
+            let Some((p, _)) = project_room(db, uuid_at(payload, "project_id")).await? else {
+                return Ok(None);
+            };
+            let name = payload["display_name"].as_str().unwrap_or("A newcomer");
+            let days = payload["days"].as_i64().unwrap_or(14);
+            let n = payload["number"].as_i64().unwrap_or_default();
+            let who = strings(&payload["conveners"]).join(" ");
+            let plain = format!(
+                "Check-in: {name} joined {} {days} days ago (sign-up {n}) and has not come to anything yet. {who} could you get in touch and see how they are?",
+                p.name
+            );
+            let html = format!(
+                "<b>Check-in:</b> {} joined {} {days} days ago (sign-up {n}) and has not come to anything yet. {} could you get in touch and see how they are?",
+                escape(name),
+                escape(&p.name),
+                escape(&who)
+            );
+            Ok(notice(row, &p, plain, html, None, None))
+        }
+        "handover.started" => {
+            let Some((p, _)) = project_room(db, uuid_at(payload, "project_id")).await? else {
+                return Ok(None);
+            };
+            let successor = payload["successor"].as_str().unwrap_or("the new group");
+            let olds = strings(&payload["predecessors"]).join(" and ");
+            let invited = payload["invited"].as_i64().unwrap_or_default();
+            let plain = format!(
+                "Handover: {olds} is handing over to {successor}. {invited} member(s) of {olds} are invited to join {successor}, keeping their involvement: type !accept to join."
+            );
+            let html = format!(
+                "<b>Handover:</b> {} is handing over to <b>{}</b>. {invited} member(s) of {} are invited to join {}, keeping their involvement: type <code>!accept</code> to join.",
+                escape(&olds),
+                escape(successor),
+                escape(&olds),
+                escape(successor)
+            );
+            Ok(notice(row, &p, plain, html, None, None))
+        }
+        "handover.completed" => {
+            let Some(room) = payload["room_id"].as_str() else {
+                return Ok(None);
+            };
+            let successor = payload["successor"].as_str().unwrap_or("the new group");
+            let pointer = payload["pointer_room_id"].as_str().map(str::to_owned);
+            let (where_plain, where_html) = match (&pointer, payload["pointer_project"].as_str()) {
+                (Some(r), project) => {
+                    let link = format!("https://matrix.to/#/{r}");
+                    let label = project.unwrap_or(successor);
+                    (
+                        format!(" Carry on in {label}'s room: {link}"),
+                        format!(
+                            " Carry on in <a href=\"{}\">{}'s room</a>.",
+                            escape(&link),
+                            escape(label)
+                        ),
+                    )
+                }
+                (None, _) => (String::new(), String::new()),
+            };
+            let plain = format!(
+                "This room is closed: its group has handed over to {successor}.{where_plain}"
+            );
+            let html = format!(
+                "<b>This room is closed:</b> its group has handed over to {}.{where_html}",
+                escape(successor)
+            );
+            Ok(Some(Work::Close {
+                notice: Notice {
+                    room_id: room.to_owned(),
+                    txn_id: events::transaction_id(row),
+                    plain,
+                    html,
+                    in_reply_to: None,
+                    meeting_id: None,
+                    poll_option_id: None,
+                },
+                replacement: pointer,
+            }))
+        }
+        // Everything else, including `sign_up.submitted`: a sign-up is
+        // posted to the rooms it suits instead (`sign_up.routed`), with the
+        // number conveners approve it by.
         _ => Ok(None),
     }
 }

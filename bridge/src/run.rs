@@ -11,7 +11,10 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::domain::{Db, actions, meetings, memberships, polls, read, rooms, write_txn};
+use entities::domain::{
+    Db, actions, handovers, meetings, memberships, outreach, polls, read, roles, rooms, signups,
+    write_txn,
+};
 use entities::{Actor, DomainError, group, meeting, project};
 use sea_orm::DatabaseConnection;
 
@@ -353,6 +356,33 @@ fn when_error(e: &when::WhenError) -> DomainError {
     DomainError::invalid("when", e.to_string())
 }
 
+/// `!approve <n>` / `!decline <n>`: sign-up n, into this room's project.
+async fn decide_here(
+    db: &impl Db,
+    actor: &Actor,
+    msg: &Incoming<'_>,
+    number: u32,
+    approve: bool,
+) -> Result<Reply, DomainError> {
+    let p = linked(db, msg.room_id).await?;
+    let n = i32::try_from(number).unwrap_or(i32::MAX);
+    let s = signups::by_number(db, n).await?;
+    let s = signups::decide_in(db, actor, s.id, approve, Some(p.id)).await?;
+    Ok(Reply::ok(if !approve {
+        format!("Declined sign-up {n} ({}).", s.display_name)
+    } else if let Some(mx) = &s.matrix_user_id {
+        format!(
+            "Approved sign-up {n}: {} is now in {}. I'm inviting {mx} to this room.",
+            s.display_name, p.name
+        )
+    } else {
+        format!(
+            "Approved sign-up {n}: {} is now in {}. They gave no Matrix id, so share this room's link with them.",
+            s.display_name, p.name
+        )
+    }))
+}
+
 async fn execute(
     db: &impl Db,
     actor: &Actor,
@@ -446,6 +476,7 @@ async fn execute(
                     quorum: None,
                     visibility: None,
                     status: None,
+                    per_coop: false,
                 },
             )
             .await?;
@@ -546,6 +577,7 @@ async fn execute(
                     meeting_id: None,
                     title: None,
                     options,
+                    per_coop: None,
                 },
             )
             .await?;
@@ -569,6 +601,7 @@ async fn execute(
                     meeting_id: Some(m.id),
                     title: None,
                     options,
+                    per_coop: None,
                 },
             )
             .await?;
@@ -743,10 +776,44 @@ async fn execute(
                 m.title, item.position
             )))
         }
-        Command::Join { involvement } => {
+        Command::Join { choice } => {
             let p = linked(db, msg.room_id).await?;
             let Some(me) = actor.member_id() else {
                 return Err(DomainError::Unauthenticated);
+            };
+            let offered = roles::of_owner(db, None, Some(p.id)).await?;
+            let (involvement, role) = match choice {
+                None if !offered.is_empty() => {
+                    return Ok(Reply::ok(format!(
+                        "{} asks for these roles:\n{}\nType !join <number> to take one, or !join supporter to help without a role.",
+                        p.name,
+                        offered
+                            .iter()
+                            .enumerate()
+                            .map(|(i, r)| format!("{}. {}", i + 1, roles::describe(r)))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    )));
+                }
+                None => (None, None),
+                Some(command::JoinChoice::Involvement(i)) => (Some(i.into()), None),
+                Some(command::JoinChoice::Role(n)) => {
+                    let r = usize::try_from(n)
+                        .ok()
+                        .and_then(|n| n.checked_sub(1))
+                        .and_then(|i| offered.get(i))
+                        .ok_or_else(|| {
+                            DomainError::invalid(
+                                "role",
+                                format!(
+                                    "{} has {} role(s); type !join to see them and their numbers",
+                                    p.name,
+                                    offered.len()
+                                ),
+                            )
+                        })?;
+                    (None, Some(r.clone()))
+                }
             };
             let ms = memberships::create(
                 db,
@@ -756,17 +823,108 @@ async fn execute(
                     group_id: None,
                     project_id: Some(p.id),
                     role: entities::Role::Member,
-                    involvement: involvement.map(Into::into),
+                    involvement,
                     commitment_hours: None,
                     status: None,
                     since: None,
+                    role_id: role.as_ref().map(|r| r.id),
                 },
             )
             .await?;
+            Ok(Reply::ok(match role {
+                Some(r) => format!(
+                    "Welcome to {} as {}: {}",
+                    p.name,
+                    r.name,
+                    roles::describe(&r)
+                ),
+                None => format!("Welcome to {}: you joined for {}.", p.name, ms.involvement),
+            }))
+        }
+        Command::Accept => {
+            let p = linked(db, msg.room_id).await?;
+            let joined = handovers::accept(db, actor, p.group_id).await?;
             Ok(Reply::ok(format!(
-                "Welcome to {}: you joined for {}.",
-                p.name, ms.involvement
+                "Welcome to {}: your involvement carried over.",
+                joined
+                    .iter()
+                    .map(|g| g.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             )))
+        }
+        Command::Approve { number } => decide_here(db, actor, msg, number, true).await,
+        Command::Decline { number } => decide_here(db, actor, msg, number, false).await,
+        Command::Calls { action } => {
+            let p = linked(db, msg.room_id).await?;
+            match action {
+                None => {
+                    use entities::ContactStatus as S;
+                    let pr = outreach::progress(db, actor, p.id).await?;
+                    let count = |s: entities::ContactStatus| {
+                        pr.by_status
+                            .iter()
+                            .find(|(x, _)| *x == s)
+                            .map_or(0, |(_, c)| *c)
+                    };
+                    Ok(Reply::ok(format!(
+                        "{}: {} of {} co-ops reached (interested {}, talked {}, not now {}); to contact {}, no answer {}; {} being called now. Type !calls next for yours.",
+                        p.name,
+                        pr.reached,
+                        pr.total,
+                        count(S::Interested),
+                        count(S::Talked),
+                        count(S::NotNow),
+                        count(S::ToContact),
+                        count(S::NoAnswer),
+                        pr.in_progress
+                    )))
+                }
+                Some(command::CallsAction::Next) => match outreach::next(db, actor, p.id).await? {
+                    Some(c) => {
+                        let notes = c
+                            .contact
+                            .notes
+                            .lines()
+                            .last()
+                            .map(|l| format!(" Last: {l}."))
+                            .unwrap_or_default();
+                        Ok(Reply::ok(format!(
+                            "Your next call: {} ({}), {}.{notes} It is yours until you log it: !calls log {} <talked|interested|not-now|no-answer> [note]",
+                            c.organisation.name,
+                            c.organisation.website.as_deref().unwrap_or("no website"),
+                            c.contact.status,
+                            c.organisation.slug
+                        )))
+                    }
+                    None => Ok(Reply::ok(
+                        "Nobody is left to call today: every co-op is reached, being called, or has a later next step. Type !calls for the numbers.",
+                    )),
+                },
+                Some(command::CallsAction::Log {
+                    organisation,
+                    status,
+                    note,
+                }) => {
+                    let note = note.join(" ");
+                    let c = outreach::log(
+                        db,
+                        actor,
+                        outreach::CallLog {
+                            project_id: p.id,
+                            organisation,
+                            status: status.into(),
+                            note: (!note.trim().is_empty()).then_some(note),
+                            next_step_on: None,
+                        },
+                    )
+                    .await?;
+                    Ok(Reply::ok(format!(
+                        "Logged: {} — {}. Thank you! Type !calls next for another.",
+                        c.organisation.name, c.contact.status
+                    )))
+                }
+            }
         }
         Command::Leave => {
             let p = linked(db, msg.room_id).await?;

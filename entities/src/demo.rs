@@ -292,6 +292,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
         commitment_hours: hours,
         status: Some(MembershipStatus::Active),
         since: Some(london(2025, 4, 1, 9, 0)),
+        role_id: None,
     };
     memberships::create(
         db,
@@ -523,6 +524,7 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
         quorum: Some(4),
         visibility: None,
         status: None,
+        per_coop: false,
     };
     let first = meetings::schedule(
         db,

@@ -21,7 +21,8 @@ pub use actor::Actor;
 pub use error::{DomainError, ErrorCode, Result};
 pub use model::enums::*;
 pub use model::{
-    action, agenda_item, alliance, api_token, attendance, bridge_event, group, group_digest,
-    group_succession, meeting, meeting_alert, member, membership, organisation, outbox, poll,
-    poll_option, poll_vote, project, resource, room_post, rsvp, sign_up,
+    action, agenda_item, alliance, api_token, attendance, bridge_event, charter_version, contact,
+    delegate, group, group_digest, group_succession, handover, handover_item, meeting,
+    meeting_alert, member, membership, organisation, outbox, poll, poll_option, poll_vote, project,
+    resource, role, room_post, rsvp, sign_up,
 };

@@ -16,6 +16,7 @@ mod m20261128_000004_room_posts;
 mod m20261128_000005_meeting_life;
 mod m20261128_000006_polls;
 mod m20261128_000007_digests;
+mod m20261128_000008_group_life;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_meeting_life::Migration),
             Box::new(m20261128_000006_polls::Migration),
             Box::new(m20261128_000007_digests::Migration),
+            Box::new(m20261128_000008_group_life::Migration),
         ]
     }
 }

@@ -126,6 +126,34 @@ impl SignUp {
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
         member_of(ctx, self.0.member_id).await
     }
+    /// What a convener types in a room: `!approve <number>`.
+    async fn number(&self) -> Option<i32> {
+        self.0.number
+    }
+    /// The Matrix id they gave, where the bot invites them once approved.
+    async fn matrix_user_id(&self) -> Option<&str> {
+        self.0.matrix_user_id.as_deref()
+    }
+    /// The project groups that suit it, best first, with why: the
+    /// interests found in a project's name, goal or its group's domains, and
+    /// a role asking the involvement offered. It is posted to the rooms of
+    /// the first three.
+    async fn suggestions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::life::Suggestion>> {
+        let r = req(ctx);
+        Ok(signups::suggest(&r.db, &r.actor, self.0.id)
+            .await
+            .map_err(super::errors::query_error)?
+            .into_iter()
+            .map(|s| super::life::Suggestion {
+                project: Project(s.project),
+                score: i32::try_from(s.score).unwrap_or(i32::MAX),
+                reasons: s.reasons,
+            })
+            .collect())
+    }
 }
 
 /// An API key or member session (never its secret).
@@ -259,6 +287,9 @@ pub struct SignUpInput {
     /// How they want to be involved; default SUPPORTER.
     pub involvement: Option<Involvement>,
     pub message: Option<String>,
+    /// Their Matrix id (`@name:server`): once approved, the bot invites
+    /// them to the project's room.
+    pub matrix_user_id: Option<String>,
 }
 
 /// The answer to a sign-up: the same whether the address was known or not.
@@ -273,6 +304,9 @@ pub struct SignUpPayload {
 #[derive(InputObject)]
 pub struct DecideSignUpInput {
     pub id: ID,
+    /// Approve into this project: one of the sign-up's suggestions or a
+    /// project of the group it named (default: what it asked to join).
+    pub project_id: Option<ID>,
 }
 
 crate::graphql::payload::payload!(
@@ -383,6 +417,7 @@ impl AccessMutation {
                 interests: input.interests.unwrap_or_default(),
                 involvement: input.involvement.map(Into::into),
                 message: input.message,
+                matrix_user_id: input.matrix_user_id,
             };
             signups::submit(&r.db, &r.actor, new).await
         }
@@ -401,7 +436,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: DecideSignUpInput,
     ) -> async_graphql::Result<DecideSignUpPayload> {
-        decide(ctx, &input.id, true).await
+        decide(ctx, &input, true).await
     }
 
     /// Declines a sign-up. Conveners of its group or project, and admins.
@@ -410,7 +445,7 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: DecideSignUpInput,
     ) -> async_graphql::Result<DecideSignUpPayload> {
-        decide(ctx, &input.id, false).await
+        decide(ctx, &input, false).await
     }
 
     /// Makes an API key (admins only); the secret is in the payload, once.
@@ -539,11 +574,14 @@ impl AccessMutation {
 
 async fn decide(
     ctx: &Context<'_>,
-    id: &ID,
+    input: &DecideSignUpInput,
     approve: bool,
 ) -> async_graphql::Result<DecideSignUpPayload> {
     let r = req(ctx);
-    let result =
-        async { signups::decide(&r.db, &r.actor, uuid_of(id, "id")?, approve).await }.await;
+    let result = async {
+        let into = ids::expect_opt(Kind::Project, input.project_id.as_ref(), "project_id")?;
+        signups::decide_in(&r.db, &r.actor, uuid_of(&input.id, "id")?, approve, into).await
+    }
+    .await;
     DecideSignUpPayload::from(result)
 }

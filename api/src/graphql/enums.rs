@@ -63,6 +63,12 @@ gql_enum!(
 gql_enum!(
     /// What kind of resource it is.
     ResourceKind, "entities::ResourceKind", { Guide, Toolkit, Video, Article, Template, Other });
+gql_enum!(
+    /// Where a call or visit to a co-op stands.
+    ContactStatus, "entities::ContactStatus", { ToContact, NoAnswer, Talked, Interested, NotNow });
+gql_enum!(
+    /// A handover's checklist, in order; the old room is closed last.
+    HandoverItemKind, "entities::HandoverItemKind", { PurposeAgreed, ProjectsMoved, AlliancesMoved, ContactsHandedOver, OldRoomClosed });
 
 /// Sort direction.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -24,10 +24,13 @@ pub enum Kind {
     Action,
     Poll,
     PollOption,
+    Role,
+    Handover,
+    Contact,
 }
 
 impl Kind {
-    const ALL: [Self; 13] = [
+    const ALL: [Self; 16] = [
         Self::Group,
         Self::Project,
         Self::Meeting,
@@ -41,6 +44,9 @@ impl Kind {
         Self::Action,
         Self::Poll,
         Self::PollOption,
+        Self::Role,
+        Self::Handover,
+        Self::Contact,
     ];
 
     /// The GraphQL type name.
@@ -59,6 +65,9 @@ impl Kind {
             Self::Action => "Action",
             Self::Poll => "Poll",
             Self::PollOption => "PollOption",
+            Self::Role => "Role",
+            Self::Handover => "Handover",
+            Self::Contact => "OutreachContact",
         }
     }
 }

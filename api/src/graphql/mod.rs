@@ -8,6 +8,7 @@ pub mod connection;
 pub mod enums;
 pub mod errors;
 pub mod ids;
+pub mod life;
 pub mod loaders;
 pub mod mutation;
 pub mod payload;
@@ -29,7 +30,11 @@ pub struct Query(query::CoreQuery, access::AccessQuery);
 
 /// Changing Muster.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::CoreMutation, access::AccessMutation);
+pub struct Mutation(
+    mutation::CoreMutation,
+    access::AccessMutation,
+    life::LifeMutation,
+);
 
 /// The schema type.
 pub type MusterSchema = Schema<Query, Mutation, subscription::Subscription>;

@@ -103,6 +103,8 @@ pub struct OpenPollInput {
     pub title: Option<String>,
     /// 2 to 10 candidate times, still to come.
     pub options: Vec<DateTime<Utc>>,
+    /// Count votes once per co-op (default: the meeting's setting, or no).
+    pub per_coop: Option<bool>,
 }
 
 /// A vote for (or withdrawn from) one candidate time.
@@ -350,6 +352,9 @@ pub struct CreateMembershipInput {
     pub status: Option<MembershipStatus>,
     /// Default now.
     pub since: Option<DateTime<Utc>>,
+    /// One of the group's or project's roles (`Group.roles`): involvement
+    /// and hours default to what it asks.
+    pub role_id: Option<ID>,
 }
 
 /// Changes to a membership; fields left out stay as they are.
@@ -437,6 +442,9 @@ pub struct ScheduleMeetingInput {
     pub visibility: Option<Visibility>,
     /// PROPOSED or SCHEDULED (default).
     pub status: Option<MeetingStatus>,
+    /// Count per co-op: each member co-op once, by its delegates if it
+    /// named any (default false).
+    pub per_coop: Option<bool>,
 }
 
 /// Changes to a meeting other than its time (see `moveMeeting`).
@@ -794,6 +802,7 @@ impl CoreMutation {
                     commitment_hours: input.commitment_hours,
                     status: input.status.map(Into::into),
                     since: input.since,
+                    role_id: ids::expect_opt(Kind::Role, input.role_id.as_ref(), "role_id")?,
                 };
                 memberships::create(&r.db, &r.actor, new).await
             }
@@ -1027,6 +1036,7 @@ impl CoreMutation {
                     quorum: input.quorum,
                     visibility: input.visibility.map(Into::into),
                     status: input.status.map(Into::into),
+                    per_coop: input.per_coop.unwrap_or(false),
                 };
                 meetings::schedule(&r.db, &r.actor, new).await
             }
@@ -1192,6 +1202,7 @@ impl CoreMutation {
                         meeting_id: opt(&input.meeting_id, Kind::Meeting, "meeting_id")?,
                         title: input.title,
                         options: input.options,
+                        per_coop: input.per_coop,
                     },
                 )
                 .await

@@ -530,6 +530,8 @@ pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<No
                 _ => None,
             }
         }
+        // Reached through their group or project, not `node`.
+        Kind::Role | Kind::Handover | Kind::Contact => None,
     })
 }
 
@@ -589,6 +591,36 @@ impl Group {
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Health> {
         health_of(ctx, entities::domain::health::Of::Group(self.0.id), at).await
+    }
+    /// The roles it asks people to take, with what each asks.
+    async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::life::Role>> {
+        super::life::roles_of(ctx, Some(self.0.id), None).await
+    }
+    /// Its charter (purpose and domains) as it changed, newest first, with
+    /// who changed it and when.
+    async fn charter(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::life::CharterVersion>> {
+        let r = req(ctx);
+        Ok(entities::domain::groups::charter(&r.db, &[self.0.id])
+            .await
+            .map_err(query_error)?
+            .into_iter()
+            .map(super::life::CharterVersion)
+            .collect())
+    }
+    /// Its latest handover from the groups it succeeds, if one was started.
+    async fn handover(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::life::Handover>> {
+        let r = req(ctx);
+        Ok(entities::domain::handovers::latest_of(&r.db, &[self.0.id])
+            .await
+            .map_err(query_error)?
+            .remove(&self.0.id)
+            .map(super::life::Handover))
     }
     /// Actions not yet done, its projects' included, oldest first.
     #[graphql(
@@ -834,6 +866,46 @@ impl Project {
     ) -> async_graphql::Result<Health> {
         health_of(ctx, entities::domain::health::Of::Project(self.0.id), at).await
     }
+    /// The roles it asks people to take, with what each asks.
+    async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::life::Role>> {
+        super::life::roles_of(ctx, None, Some(self.0.id)).await
+    }
+    /// An outreach project's co-ops to call or visit, by name (its members,
+    /// its group's members and admins).
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ContactStatus>,
+    ) -> async_graphql::Result<Vec<super::life::OutreachContact>> {
+        let r = req(ctx);
+        Ok(
+            entities::domain::outreach::contacts(
+                &r.db,
+                &r.actor,
+                self.0.id,
+                status.map(Into::into),
+            )
+            .await
+            .map_err(query_error)?
+            .into_iter()
+            .map(super::life::OutreachContact)
+            .collect(),
+        )
+    }
+    /// Where its outreach stands (its members, its group's members and
+    /// admins).
+    async fn outreach_progress(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::life::OutreachProgress> {
+        let r = req(ctx);
+        Ok(
+            entities::domain::outreach::progress(&r.db, &r.actor, self.0.id)
+                .await
+                .map_err(query_error)?
+                .into(),
+        )
+    }
     /// Its open date poll, if any.
     async fn open_poll(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Poll>> {
         let r = req(ctx);
@@ -946,6 +1018,15 @@ pub struct QuorumOutlook {
     pub forecast: f64,
     /// Whether the forecast reaches the quorum.
     pub likely: bool,
+    /// Whether the counts are of co-ops (each once, by its delegates if it
+    /// named any) rather than of people.
+    pub per_coop: bool,
+    /// People who said yes (as `confirmed`, unless per co-op).
+    pub people_confirmed: u32,
+    /// Per co-op: people who speak for no co-op here, left out.
+    pub not_counted: u32,
+    /// What the counts are of, in words.
+    pub counting: String,
 }
 
 /// A project's Matrix room.
@@ -1019,6 +1100,11 @@ impl Meeting {
     /// The fewest attendees for the meeting to go ahead (0: none set).
     async fn quorum(&self) -> i32 {
         self.0.quorum
+    }
+    /// Whether it counts per co-op: its quorum and outlook count each
+    /// member co-op once, by its delegates if it named any.
+    async fn per_coop(&self) -> bool {
+        self.0.per_coop
     }
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
@@ -1139,6 +1225,10 @@ impl Meeting {
                 no_reply: o.no_reply,
                 forecast: (o.forecast * 10.0).round() / 10.0,
                 likely: o.likely,
+                per_coop: o.per_coop,
+                people_confirmed: o.people_confirmed,
+                not_counted: o.not_counted,
+                counting: o.counting(),
             }))
     }
     /// How many said yes, no and maybe.
@@ -1182,6 +1272,20 @@ impl Organisation {
     }
     async fn is_member_coop(&self) -> bool {
         self.0.is_member_coop
+    }
+    /// The members who speak for it where counts are per co-op.
+    async fn delegates(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
+        let r = req(ctx);
+        let ds = entities::domain::organisations::delegates_of(&r.db, &[self.0.id])
+            .await
+            .map_err(query_error)?;
+        let mut out = Vec::new();
+        for d in ds {
+            if let Some(m) = member_of(ctx, Some(d.member_id)).await? {
+                out.push(m);
+            }
+        }
+        Ok(out)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -1289,6 +1393,23 @@ impl Membership {
     /// Hours a month they said they can give.
     async fn commitment_hours(&self) -> Option<i32> {
         self.0.commitment_hours
+    }
+    /// The group's or project's role they took, if any (PENDING status: an
+    /// invitation, e.g. from a handover, not yet accepted).
+    async fn taken_role(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::life::Role>> {
+        let Some(id) = self.0.role_id else {
+            return Ok(None);
+        };
+        let r = req(ctx);
+        Ok(
+            entities::domain::read::get::<entities::role::Entity>(&r.db, id, "role", "id")
+                .await
+                .ok()
+                .map(super::life::Role),
+        )
     }
     async fn status(&self) -> MembershipStatus {
         self.0.status.into()
@@ -1517,6 +1638,11 @@ impl Poll {
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+    /// Whether votes count once per co-op (`PollOption.votes` then counts
+    /// co-ops).
+    async fn per_coop(&self) -> bool {
+        self.0.per_coop
+    }
     /// The candidate times, in order.
     async fn options(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PollOption>> {
         let r = req(ctx);
@@ -1583,6 +1709,9 @@ pub enum HealthSignal {
     LowAttendance,
     /// Nobody convenes it.
     NoConvener,
+    /// It succeeds other groups and their handover is not finished (or was
+    /// never started).
+    HandoverOpen,
     /// Members stepped back recently.
     MembersSteppingBack,
 }
@@ -1635,6 +1764,7 @@ impl From<entities::domain::health::Health> for Health {
                         Signal::Stagnant => HealthSignal::Stagnant,
                         Signal::LowAttendance => HealthSignal::LowAttendance,
                         Signal::NoConvener => HealthSignal::NoConvener,
+                        Signal::HandoverOpen => HealthSignal::HandoverOpen,
                         Signal::MembersSteppingBack => HealthSignal::MembersSteppingBack,
                     },
                     reason: r.reason,

@@ -1,9 +1,14 @@
 //! Strategic working groups: their purpose and domains, status, and which
 //! groups they replaced (`succeeds`), so a successor can inherit what its
 //! predecessor held.
+//!
+//! A group's purpose and domains are its charter: every change to them is
+//! kept as a numbered version with who made it and when
+//! ([`charter`]), so "what is this group for, and since when?" has an answer.
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -12,7 +17,10 @@ use super::outbox::{EventKind, emit_row};
 use super::validate::{self, NAME_MAX, TEXT_MAX};
 use super::{Db, Patch, new_id, now, read, slugs, write_txn};
 use crate::policy::Owner;
-use crate::{Actor, DomainError, GroupStatus, Result, Visibility, group, group_succession, policy};
+use crate::{
+    Actor, DomainError, GroupStatus, Result, Visibility, charter_version, group, group_succession,
+    policy,
+};
 
 /// The time zone a group gets when none is given: the federation's.
 pub const DEFAULT_TIME_ZONE: &str = "Europe/London";
@@ -89,6 +97,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewGroup) -> Result<grou
     .insert(&txn)
     .await?;
     set_predecessors(&txn, model.id, &input.succeeds).await?;
+    record_charter(&txn, actor, &model, 1).await?;
     emit_row(&txn, EventKind::GroupCreated, model.id, &model).await?;
     txn.commit().await?;
     Ok(model)
@@ -108,6 +117,7 @@ pub async fn update(
     if patch.succeeds.is_some() || patch.visibility.is_some() {
         policy::require_admin(actor, "change what a group succeeds or who may see it")?;
     }
+    let (old_purpose, old_domains) = (current.purpose.clone(), current.domains.clone());
     let mut am = current.into_active_model();
     if let Some(v) = patch.name {
         am.name = Set(validate::required("name", &v, NAME_MAX)?);
@@ -136,6 +146,16 @@ pub async fn update(
     }
     am.updated_at = Set(now());
     let model = am.update(&txn).await?;
+    if model.purpose != old_purpose || model.domains != old_domains {
+        let last = charter_version::Entity::find()
+            .filter(charter_version::Column::GroupId.eq(id))
+            .order_by_desc(charter_version::Column::Version)
+            .one(&txn)
+            .await?
+            .map_or(0, |v| v.version);
+        let v = record_charter(&txn, actor, &model, last + 1).await?;
+        emit_row(&txn, EventKind::CharterChanged, model.id, &v).await?;
+    }
     if let Some(preds) = patch.succeeds {
         group_succession::Entity::delete_many()
             .filter(group_succession::Column::SuccessorId.eq(id))
@@ -216,4 +236,33 @@ async fn is_ancestor(db: &impl Db, ancestor: Uuid, group: Uuid) -> Result<bool> 
         }
     }
     Ok(false)
+}
+
+async fn record_charter(
+    db: &impl Db,
+    actor: &Actor,
+    g: &group::Model,
+    version: i32,
+) -> Result<charter_version::Model> {
+    Ok(charter_version::ActiveModel {
+        id: Set(new_id()),
+        group_id: Set(g.id),
+        version: Set(version),
+        purpose: Set(g.purpose.clone()),
+        domains: Set(g.domains.clone()),
+        changed_by_id: Set(actor.member_id()),
+        changed_at: Set(g.updated_at),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The versions of these groups' charters (purpose and domains), newest
+/// first, in one statement; whoever asks has already seen the groups.
+pub async fn charter(db: &impl Db, group_ids: &[Uuid]) -> Result<Vec<charter_version::Model>> {
+    Ok(charter_version::Entity::find()
+        .filter(charter_version::Column::GroupId.is_in(group_ids.iter().copied()))
+        .order_by_desc(charter_version::Column::Version)
+        .all(db)
+        .await?)
 }

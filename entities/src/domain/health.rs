@@ -29,6 +29,10 @@ use crate::{
 pub struct HealthPolicy {
     pub window_days: i64,
     pub stagnant_days: i64,
+    /// Days after a sign-up is approved before its convener is reminded to
+    /// check in, if the newcomer has attended nothing
+    /// ([`super::signups::run_check_ins`]).
+    pub check_in_days: i64,
 }
 
 impl Default for HealthPolicy {
@@ -36,6 +40,7 @@ impl Default for HealthPolicy {
         Self {
             window_days: 90,
             stagnant_days: 60,
+            check_in_days: 14,
         }
     }
 }
@@ -46,6 +51,7 @@ pub enum Signal {
     Stagnant,
     LowAttendance,
     NoConvener,
+    HandoverOpen,
     MembersSteppingBack,
 }
 
@@ -254,6 +260,14 @@ pub async fn of(
             reason: "nobody convenes it".into(),
         });
     }
+    if let Of::Group(g) = owner
+        && let Some(reason) = handover_open(db, g, at).await?
+    {
+        signals.push(Raised {
+            signal: Signal::HandoverOpen,
+            reason,
+        });
+    }
     if !stepped_back.is_empty() {
         signals.push(Raised {
             signal: Signal::MembersSteppingBack,
@@ -371,4 +385,43 @@ pub async fn run_weekly_digest(
         sent += 1;
     }
     Ok(sent)
+}
+
+/// Why a group's handover is open: one started and not complete, or none
+/// started although it succeeds other groups (their people, projects and
+/// alliances have not carried over — the seed's Movement Building).
+async fn handover_open(db: &impl Db, group: Uuid, at: DateTime<Utc>) -> Result<Option<String>> {
+    let preds = read::successions_of(db, true, &[group]).await?;
+    if preds.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<String> = crate::group::Entity::find()
+        .filter(crate::group::Column::Id.is_in(preds.iter().map(|p| p.predecessor_id)))
+        .order_by_asc(crate::group::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    let names = names.join(" and ");
+    let latest = super::handovers::latest_of(db, &[group])
+        .await?
+        .remove(&group);
+    Ok(match latest {
+        Some(h) if h.handover.completed_at.is_some_and(|t| t <= at) => None,
+        Some(h) if h.handover.started_at <= at => {
+            let p = h.progress();
+            let open: Vec<&str> = p.open.iter().map(|i| super::handovers::label(*i)).collect();
+            Some(format!(
+                "the handover from {names} started on {} is not finished: {} of {} items done; still to do: {}",
+                day(h.handover.started_at),
+                p.done,
+                p.total,
+                open.join(", ")
+            ))
+        }
+        _ => Some(format!(
+            "it succeeds {names}, but no handover was started: their people, projects and alliances have not carried over"
+        )),
+    })
 }

@@ -54,6 +54,9 @@ pub struct NewMeeting {
     pub visibility: Option<Visibility>,
     /// `proposed` or `scheduled` (the default).
     pub status: Option<MeetingStatus>,
+    /// Whether counts are per co-op: each member co-op once, by its
+    /// delegates if it named any ([`crate::domain::quorum`]).
+    pub per_coop: bool,
 }
 
 /// What `update` may change (not the time: that is `move_to`).
@@ -243,6 +246,7 @@ pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<
         cancel_reason: Set(None),
         minutes: Set(None),
         quorum_confirmed_at: Set(None),
+        per_coop: Set(input.per_coop),
         created_at: Set(t),
         updated_at: Set(t),
     }
@@ -347,6 +351,7 @@ pub async fn move_to(db: &impl Db, actor: &Actor, input: MoveMeeting) -> Result<
         postponed_from_id: Set(Some(old.id)),
         cancel_reason: Set(None),
         minutes: Set(None),
+        per_coop: Set(old.per_coop),
         quorum_confirmed_at: Set(None),
         created_at: Set(t),
         updated_at: Set(t),

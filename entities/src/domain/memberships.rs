@@ -30,6 +30,9 @@ pub struct NewMembership {
     pub status: Option<MembershipStatus>,
     /// Defaults to now.
     pub since: Option<DateTime<Utc>>,
+    /// A role the group or project defined ([`super::roles`]): the
+    /// involvement and hours default to what it asks.
+    pub role_id: Option<Uuid>,
 }
 
 /// What `update` may change; `None` leaves a field as it is.
@@ -75,11 +78,20 @@ pub async fn create(
             "add other people or give roles other than member or observer: ask an admin".into(),
         ));
     }
-    let commitment_hours = hours(input.commitment_hours)?;
+    let txn = write_txn(db).await?;
+    let taken = match input.role_id {
+        Some(r) => Some(super::roles::live_of(&txn, r, input.group_id, input.project_id).await?),
+        None => None,
+    };
+    let commitment_hours = hours(
+        input
+            .commitment_hours
+            .or_else(|| taken.as_ref().and_then(|r| r.hours_per_month)),
+    )?;
     let involvement = input
         .involvement
+        .or_else(|| taken.as_ref().map(|r| r.involvement))
         .unwrap_or_else(|| default_involvement(input.role));
-    let txn = write_txn(db).await?;
     read::live_member(&txn, input.member_id, "member_id").await?;
     let existing = match (input.group_id, input.project_id) {
         (Some(g), None) => {
@@ -108,6 +120,28 @@ pub async fn create(
     let t = now();
     let since = input.since.unwrap_or(t);
     let model = match existing {
+        // An invitation (a handover's, say) accepted by the member: it keeps
+        // the involvement and hours carried over unless they say otherwise.
+        Some(m)
+            if m.archived_at.is_none()
+                && m.status == MembershipStatus::Pending
+                && actor.member_id() == Some(m.member_id) =>
+        {
+            let mut am = m.clone().into_active_model();
+            if input.involvement.is_some() || taken.is_some() {
+                am.involvement = Set(involvement);
+            }
+            if commitment_hours.is_some() {
+                am.commitment_hours = Set(commitment_hours);
+            }
+            if input.role_id.is_some() {
+                am.role_id = Set(input.role_id);
+            }
+            am.status = Set(MembershipStatus::Active);
+            am.since = Set(since);
+            am.updated_at = Set(t);
+            am.update(&txn).await?
+        }
         Some(m) if m.archived_at.is_none() => {
             return Err(DomainError::Conflict {
                 field: "member_id".into(),
@@ -119,6 +153,7 @@ pub async fn create(
             am.role = Set(input.role);
             am.involvement = Set(involvement);
             am.commitment_hours = Set(commitment_hours);
+            am.role_id = Set(input.role_id);
             am.status = Set(input.status.unwrap_or(MembershipStatus::Active));
             am.since = Set(since);
             am.until = Set(None);
@@ -135,6 +170,7 @@ pub async fn create(
                 role: Set(input.role),
                 involvement: Set(involvement),
                 commitment_hours: Set(commitment_hours),
+                role_id: Set(input.role_id),
                 status: Set(input.status.unwrap_or(MembershipStatus::Active)),
                 since: Set(since),
                 until: Set(None),

@@ -63,6 +63,18 @@ pub enum EventKind {
     PollOptionOffered,
     PollClosed,
     HealthDigest,
+    RoleDefined,
+    RoleRetired,
+    CharterChanged,
+    HandoverStarted,
+    HandoverItemDone,
+    HandoverCompleted,
+    ContactsAdded,
+    ContactLogged,
+    DelegateNamed,
+    DelegateRemoved,
+    SignUpCheckIn,
+    SignUpRouted,
 }
 
 impl EventKind {
@@ -115,6 +127,18 @@ impl EventKind {
             Self::PollOptionOffered => "poll.option_offered",
             Self::PollClosed => "poll.closed",
             Self::HealthDigest => "group.health_digest",
+            Self::RoleDefined => "role.defined",
+            Self::RoleRetired => "role.retired",
+            Self::CharterChanged => "group.charter_changed",
+            Self::HandoverStarted => "handover.started",
+            Self::HandoverItemDone => "handover.item_done",
+            Self::HandoverCompleted => "handover.completed",
+            Self::ContactsAdded => "outreach.contacts_added",
+            Self::ContactLogged => "outreach.contact_logged",
+            Self::DelegateNamed => "organisation.delegate_named",
+            Self::DelegateRemoved => "organisation.delegate_removed",
+            Self::SignUpCheckIn => "sign_up.check_in",
+            Self::SignUpRouted => "sign_up.routed",
         }
     }
 }

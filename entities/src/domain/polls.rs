@@ -8,7 +8,7 @@
 //! The winner has the most votes; a tie goes to the option with the most
 //! votes from conveners, then to the earliest time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -40,6 +40,9 @@ pub struct NewPoll {
     pub meeting_id: Option<Uuid>,
     pub title: Option<String>,
     pub options: Vec<DateTime<Utc>>,
+    /// Count votes once per co-op. Defaults to the meeting's setting when
+    /// postponing one, else no.
+    pub per_coop: Option<bool>,
 }
 
 /// A poll with its options, in order.
@@ -84,6 +87,7 @@ pub async fn open(db: &impl Db, actor: &Actor, input: NewPoll) -> Result<Poll> {
         ));
     }
     let txn = write_txn(db).await?;
+    let mut per_coop = input.per_coop.unwrap_or(false);
     let (group_id, project_id, default_title) = if let Some(mid) = input.meeting_id {
         let m = meetings::get(&txn, mid, "meeting_id").await?;
         if !matches!(m.status, MeetingStatus::Proposed | MeetingStatus::Scheduled) {
@@ -92,6 +96,7 @@ pub async fn open(db: &impl Db, actor: &Actor, input: NewPoll) -> Result<Poll> {
                 format!("cannot postpone it: the meeting is {}", m.status),
             ));
         }
+        per_coop = input.per_coop.unwrap_or(m.per_coop);
         (m.group_id, m.project_id, m.title)
     } else if let Some(pid) = input.project_id {
         let p = read::visible_project(&txn, actor, pid, "project_id").await?;
@@ -120,6 +125,7 @@ pub async fn open(db: &impl Db, actor: &Actor, input: NewPoll) -> Result<Poll> {
         created_at: Set(t),
         closed_at: Set(None),
         chosen_option_id: Set(None),
+        per_coop: Set(per_coop),
     }
     .insert(&txn)
     .await?;
@@ -251,6 +257,25 @@ pub async fn tally(db: &impl Db, p: &Poll) -> Result<HashMap<Uuid, (u32, u32)>> 
         .all(db)
         .await?;
     let conveners: Vec<Uuid> = super::read::conveners_of(db, owner).await?;
+    if p.poll.per_coop {
+        // Each co-op once per option (a convener's co-op counts as theirs).
+        let who_voted: Vec<Uuid> = votes.iter().map(|v| v.member_id).collect();
+        let voice = super::organisations::voices(db, &who_voted).await?;
+        let mut seen: HashMap<Uuid, (HashSet<Uuid>, HashSet<Uuid>)> = HashMap::new();
+        for v in &votes {
+            if let Some(coop) = voice.get(&v.member_id) {
+                let e = seen.entry(v.option_id).or_default();
+                e.0.insert(*coop);
+                if conveners.contains(&v.member_id) {
+                    e.1.insert(*coop);
+                }
+            }
+        }
+        return Ok(seen
+            .into_iter()
+            .map(|(o, (all, conv))| (o, (count(all.len()), count(conv.len()))))
+            .collect());
+    }
     let mut t: HashMap<Uuid, (u32, u32)> = HashMap::new();
     for v in votes {
         let e = t.entry(v.option_id).or_default();
@@ -335,6 +360,7 @@ pub async fn close(db: &impl Db, actor: &Actor, poll_id: Uuid) -> Result<(Poll, 
                 quorum: None,
                 visibility: None,
                 status: None,
+                per_coop: false,
             },
         )
         .await?
@@ -392,13 +418,50 @@ pub async fn by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<pol
 
 /// Votes for each of these options.
 pub async fn votes_for(db: &impl Db, option_ids: &[Uuid]) -> Result<HashMap<Uuid, u32>> {
-    let mut out: HashMap<Uuid, u32> = HashMap::new();
-    for v in poll_vote::Entity::find()
+    let votes = poll_vote::Entity::find()
         .filter(poll_vote::Column::OptionId.is_in(option_ids.iter().copied()))
         .all(db)
+        .await?;
+    let options = poll_option::Entity::find()
+        .filter(poll_option::Column::Id.is_in(option_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let per_coop: HashSet<Uuid> = poll::Entity::find()
+        .filter(poll::Column::Id.is_in(options.iter().map(|o| o.poll_id)))
+        .filter(poll::Column::PerCoop.eq(true))
+        .all(db)
         .await?
-    {
-        *out.entry(v.option_id).or_default() += 1;
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let counted_per_coop: HashSet<Uuid> = options
+        .iter()
+        .filter(|o| per_coop.contains(&o.poll_id))
+        .map(|o| o.id)
+        .collect();
+    let voice = if counted_per_coop.is_empty() {
+        HashMap::new()
+    } else {
+        let who_voted: Vec<Uuid> = votes.iter().map(|v| v.member_id).collect();
+        super::organisations::voices(db, &who_voted).await?
+    };
+    let mut out: HashMap<Uuid, u32> = HashMap::new();
+    let mut coops: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for v in votes {
+        if counted_per_coop.contains(&v.option_id) {
+            if let Some(c) = voice.get(&v.member_id) {
+                coops.entry(v.option_id).or_default().insert(*c);
+            }
+        } else {
+            *out.entry(v.option_id).or_default() += 1;
+        }
+    }
+    for (o, cs) in coops {
+        out.insert(o, count(cs.len()));
     }
     Ok(out)
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }

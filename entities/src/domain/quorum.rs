@@ -13,6 +13,13 @@
 //!
 //! Invitees are the active members of the meeting's group or project, plus
 //! anyone else who answered.
+//!
+//! A per-co-op meeting (`per_coop`) counts co-ops, not people: each member
+//! co-op once, by its delegates if it named any
+//! ([`super::organisations::voices`]). A co-op said yes if any of its voices
+//! did, maybe if any said maybe, no if all said no; its chance of coming is
+//! that at least one of its voices comes. People who speak for no co-op are
+//! left out of the counts, and the outlook says how many.
 
 use std::collections::{HashMap, HashSet};
 
@@ -51,6 +58,40 @@ pub struct Outlook {
     pub forecast: f64,
     /// Whether the forecast reaches the quorum.
     pub likely: bool,
+    /// Whether the counts are of co-ops (each once) rather than people.
+    pub per_coop: bool,
+    /// People who said yes (the same as `confirmed` unless per co-op).
+    pub people_confirmed: u32,
+    /// Per co-op: people left out of the counts (no member co-op, or not a
+    /// delegate of a co-op that named delegates).
+    pub not_counted: u32,
+}
+
+impl Outlook {
+    /// What the counts are of, in words, for the API and the room.
+    pub fn counting(&self) -> String {
+        if self.per_coop {
+            let left_out = if self.not_counted > 0 {
+                format!(
+                    "; {} {} who speak for no co-op here not counted",
+                    self.not_counted,
+                    if self.not_counted == 1 {
+                        "person"
+                    } else {
+                        "people"
+                    }
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "counted per co-op (each co-op once, by its delegates if it named any): {} co-op(s) said yes, {} people{left_out}",
+                self.confirmed, self.people_confirmed
+            )
+        } else {
+            "counted per person".to_owned()
+        }
+    }
 }
 
 /// A member's record with one group or project: for each answer they gave
@@ -166,6 +207,17 @@ pub async fn outlooks(
         }
     }
 
+    let voice = if meetings.iter().any(|m| m.per_coop) {
+        let everyone: Vec<Uuid> = invitees
+            .values()
+            .flatten()
+            .copied()
+            .chain(answers.iter().map(|r| r.member_id))
+            .collect();
+        super::organisations::voices(db, &everyone).await?
+    } else {
+        HashMap::new()
+    };
     let empty = Record::new();
     let mut out = HashMap::new();
     for m in &meetings {
@@ -190,7 +242,15 @@ pub async fn outlooks(
             no_reply: 0,
             forecast: 0.0,
             likely: false,
+            per_coop: m.per_coop,
+            people_confirmed: 0,
+            not_counted: 0,
         };
+        if m.per_coop {
+            per_coop(&mut o, m.id, &people, &voice, &answer_of, record);
+            out.insert(m.id, o);
+            continue;
+        }
         for p in people {
             let answer = answer_of.get(&(m.id, p)).copied();
             o.invited += 1;
@@ -202,10 +262,51 @@ pub async fn outlooks(
             }
             o.forecast += chance(record, p, answer);
         }
+        o.people_confirmed = o.confirmed;
         o.likely = o.forecast >= f64::from(m.quorum);
         out.insert(m.id, o);
     }
     Ok(out)
+}
+
+/// Fills a per-co-op outlook: the co-ops' answers and their chance that
+/// at least one of their voices comes.
+fn per_coop<S: std::hash::BuildHasher, T: std::hash::BuildHasher>(
+    o: &mut Outlook,
+    meeting: Uuid,
+    people: &HashSet<Uuid, S>,
+    voice: &HashMap<Uuid, Uuid, T>,
+    answer_of: &HashMap<(Uuid, Uuid), RsvpResponse>,
+    record: &Record,
+) {
+    let mut coops: HashMap<Uuid, Vec<Option<RsvpResponse>>> = HashMap::new();
+    let mut absent: HashMap<Uuid, f64> = HashMap::new();
+    for p in people {
+        let answer = answer_of.get(&(meeting, *p)).copied();
+        if answer == Some(RsvpResponse::Yes) {
+            o.people_confirmed += 1;
+        }
+        let Some(c) = voice.get(p) else {
+            o.not_counted += 1;
+            continue;
+        };
+        coops.entry(*c).or_default().push(answer);
+        *absent.entry(*c).or_insert(1.0) *= 1.0 - chance(record, *p, answer);
+    }
+    for (c, answers) in &coops {
+        o.invited += 1;
+        if answers.contains(&Some(RsvpResponse::Yes)) {
+            o.confirmed += 1;
+        } else if answers.contains(&Some(RsvpResponse::Maybe)) {
+            o.maybe += 1;
+        } else if answers.iter().all(|a| *a == Some(RsvpResponse::No)) {
+            o.declined += 1;
+        } else {
+            o.no_reply += 1;
+        }
+        o.forecast += 1.0 - absent.get(c).copied().unwrap_or(1.0);
+    }
+    o.likely = o.forecast >= f64::from(o.quorum);
 }
 
 /// The members invited to a meeting: the active members of its group or

@@ -239,3 +239,26 @@ text_enum!(
         Closed = "closed",
     }
 );
+
+text_enum!(
+    /// Where a call or visit to a co-op stands in an outreach project.
+    ContactStatus {
+        ToContact = "to_contact",
+        NoAnswer = "no_answer",
+        Talked = "talked",
+        Interested = "interested",
+        NotNow = "not_now",
+    }
+);
+
+text_enum!(
+    /// The checklist of a handover, in the order it is usually done; the
+    /// old room is closed last.
+    HandoverItemKind {
+        PurposeAgreed = "purpose_agreed",
+        ProjectsMoved = "projects_moved",
+        AlliancesMoved = "alliances_moved",
+        ContactsHandedOver = "contacts_handed_over",
+        OldRoomClosed = "old_room_closed",
+    }
+);

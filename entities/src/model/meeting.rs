@@ -35,6 +35,10 @@ pub struct Model {
     /// danger: no more warnings.
     #[serde(default)]
     pub quorum_confirmed_at: Option<DateTimeUtc>,
+    /// Counts are per co-op (each co-op once, by its delegates if it named
+    /// any). `serde(default)`: outbox rows written before it existed still read.
+    #[serde(default)]
+    pub per_coop: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,9 @@ pub struct Model {
     pub role: Role,
     pub involvement: Involvement,
     pub commitment_hours: Option<i32>,
+    /// The role (of the group or project) the member took, if any.
+    #[serde(default)]
+    pub role_id: Option<Uuid>,
     pub status: MembershipStatus,
     pub since: DateTimeUtc,
     pub until: Option<DateTimeUtc>,

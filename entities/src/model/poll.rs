@@ -20,6 +20,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
     pub chosen_option_id: Option<Uuid>,
+    /// Votes count once per co-op (by its delegates, if it named any).
+    #[serde(default)]
+    pub per_coop: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,15 @@ pub struct Model {
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// What a convener types after `!approve` / `!decline`.
+    #[serde(default)]
+    pub number: Option<i32>,
+    /// Where the bridge invites the member once approved.
+    #[serde(default)]
+    pub matrix_user_id: Option<String>,
+    /// When the convener was reminded to check in with the new member.
+    #[serde(default)]
+    pub check_in_sent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -158,6 +158,7 @@ async fn world_with(backend: Backend, tweak: impl FnOnce(&mut api::Settings)) ->
                 commitment_hours: None,
                 status: None,
                 since: None,
+                role_id: None,
             },
         )
         .await
@@ -176,6 +177,7 @@ async fn world_with(backend: Backend, tweak: impl FnOnce(&mut api::Settings)) ->
         quorum: None,
         visibility: None,
         status: None,
+        per_coop: false,
     };
     let private_meeting = meetings::schedule(db, sys, meeting(private))
         .await

@@ -744,6 +744,7 @@ async fn populate(
                         quorum: None,
                         visibility: None,
                         status: None,
+                        per_coop: false,
                     },
                 )
                 .await

@@ -85,6 +85,7 @@ async fn world(backend: Backend) -> World {
             commitment_hours: None,
             status: None,
             since: None,
+            role_id: None,
         },
     )
     .await
@@ -136,6 +137,7 @@ impl World {
                 quorum: None,
                 visibility: None,
                 status: None,
+                per_coop: false,
             },
         )
         .await
@@ -199,6 +201,7 @@ async fn the_bot_joins_links_and_answers_in_a_room() {
             commitment_hours: None,
             status: None,
             since: None,
+            role_id: None,
         },
     )
     .await

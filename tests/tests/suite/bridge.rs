@@ -147,6 +147,7 @@ async fn room(backend: Backend) -> Room {
                     commitment_hours: None,
                     status: None,
                     since: None,
+                    role_id: None,
                 },
             )
             .await
@@ -323,6 +324,10 @@ struct Recorder {
     /// Answer the next sends with 429 and this wait.
     limited: std::sync::Mutex<Option<std::time::Duration>>,
     delay_ms: u64,
+    /// (room, user) invited.
+    invited: std::sync::Mutex<Vec<(String, String)>>,
+    /// (room, replacement) tombstoned.
+    tombstoned: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl bridge::deliver::Outlet for Recorder {
@@ -351,6 +356,27 @@ impl bridge::deliver::Outlet for Recorder {
         _: &bridge::notices::RoomSpec,
     ) -> Result<String, bridge::deliver::SendError> {
         Ok("!created:example.org".into())
+    }
+
+    async fn invite(&self, room: &str, user: &str) -> Result<(), bridge::deliver::SendError> {
+        self.invited
+            .lock()
+            .unwrap()
+            .push((room.to_owned(), user.to_owned()));
+        Ok(())
+    }
+
+    async fn tombstone(
+        &self,
+        room: &str,
+        replacement: &str,
+        _: &str,
+    ) -> Result<(), bridge::deliver::SendError> {
+        self.tombstoned
+            .lock()
+            .unwrap()
+            .push((room.to_owned(), replacement.to_owned()));
+        Ok(())
     }
 }
 
@@ -416,20 +442,18 @@ async fn notices_are_delivered_in_order_once(backend: Backend) {
         .iter()
         .map(|n| n.plain.split(':').next().unwrap())
         .collect();
-    assert_eq!(
-        texts,
-        [
-            "New meeting",
-            "Moved",
-            "Cancelled",
-            "Frank would like to join Co-op Fortnight (interested in stalls). A convener can approve or decline the sign-up in Muster."
-        ]
-    );
+    assert_eq!(texts, ["New meeting", "Moved", "Cancelled", "Sign-up 1"]);
     assert!(sent.iter().all(|n| n.room_id == ROOM));
     assert!(
         sent[1].plain.contains("Thu 3 Dec 2026, 18:00 GMT"),
         "{}",
         sent[1].plain
+    );
+    assert!(
+        sent[3].plain.starts_with("Sign-up 1: Frank would like to help (supporter). Suggested for Co-op Fortnight because: asked to join it")
+            && sent[3].plain.ends_with("Conveners: !approve 1 or !decline 1."),
+        "{}",
+        sent[3].plain
     );
     assert!(
         !sent.iter().any(|n| n.plain.contains("frank@")),
@@ -751,6 +775,7 @@ async fn actions_and_attendance_from_the_room(backend: Backend) {
             quorum: None,
             visibility: None,
             status: None,
+            per_coop: false,
         },
     )
     .await

@@ -76,6 +76,7 @@ async fn calendars_follow_the_meetings(backend: Backend) {
             quorum: None,
             visibility: None,
             status: None,
+            per_coop: false,
         },
     )
     .await
@@ -193,6 +194,7 @@ async fn a_personal_feed_at_a_secret_address(backend: Backend) {
             quorum: None,
             visibility: Some(entities::Visibility::Members),
             status: None,
+            per_coop: false,
         },
     )
     .await

@@ -36,6 +36,7 @@ fn new_meeting(group: uuid::Uuid, start: chrono::DateTime<Utc>) -> meetings::New
         quorum: Some(3),
         visibility: None,
         status: None,
+        per_coop: false,
     }
 }
 
@@ -425,6 +426,7 @@ async fn memberships_and_projects(backend: Backend) {
         commitment_hours: Some(6),
         status: None,
         since: None,
+        role_id: None,
     };
     let ms = memberships::create(&db.conn, &ADMIN, join(g.id))
         .await

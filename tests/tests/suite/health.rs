@@ -35,6 +35,7 @@ async fn movement_building_comes_out_stalled(backend: Backend) {
             "STAGNANT",
             "LOW_ATTENDANCE",
             "NO_CONVENER",
+            "HANDOVER_OPEN",
             "MEMBERS_STEPPING_BACK"
         ],
         "{mb}"
@@ -129,6 +130,7 @@ async fn a_healthy_group_raises_nothing(backend: Backend) {
                 commitment_hours: None,
                 status: None,
                 since: None,
+                role_id: None,
             },
         )
         .await
@@ -151,6 +153,7 @@ async fn a_healthy_group_raises_nothing(backend: Backend) {
             quorum: Some(3),
             visibility: None,
             status: None,
+            per_coop: false,
         },
     )
     .await

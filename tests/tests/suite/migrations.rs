@@ -11,7 +11,13 @@ async fn table_exists(db: &muster_tests::TestDb, table: &str) -> bool {
         .is_ok()
 }
 
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 22] = [
+    "roles",
+    "charter_versions",
+    "handovers",
+    "handover_items",
+    "contacts",
+    "delegates",
     "bridge_events",
     "sign_ups",
     "organisations",

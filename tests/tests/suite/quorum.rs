@@ -54,6 +54,7 @@ async fn forecast_from_answers_and_records(backend: Backend) {
                 commitment_hours: None,
                 status: None,
                 since: Some(since),
+                role_id: None,
             },
         )
         .await
@@ -76,6 +77,7 @@ async fn forecast_from_answers_and_records(backend: Backend) {
         quorum: Some(3),
         visibility: None,
         status: None,
+        per_coop: false,
     };
     // Three past meetings: Reliable said yes and came each time; Flaky said
     // yes to two and came to neither; the others never answered nor came.
