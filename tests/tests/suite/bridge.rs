@@ -1130,3 +1130,377 @@ async fn a_weekly_health_digest_goes_to_the_rooms_once(backend: Backend) {
 }
 
 both!(a_weekly_health_digest_goes_to_the_rooms_once);
+
+/// The project linked to the test room.
+async fn linked_project(r: &mut Room) -> entities::project::Model {
+    r.ok(ALICE, "!link co-op-fortnight").await;
+    entities::project::Entity::find()
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn join_offers_the_roles(backend: Backend) {
+    let mut r = room(backend).await;
+    let p = linked_project(&mut r).await;
+    // No roles yet: !join joins, as before.
+    assert!(r.ok(CAROL, "!join").await.contains("Welcome"));
+    r.ok(CAROL, "!leave").await;
+    let alice = rooms_actor(&r, ALICE).await;
+    for (name, involvement, hours, what) in [
+        (
+            "Stall holder",
+            entities::Involvement::Delivery,
+            Some(6),
+            "Runs a stall on the day.",
+        ),
+        (
+            "Friend",
+            entities::Involvement::Supporter,
+            None,
+            "Shares the posts.",
+        ),
+    ] {
+        entities::domain::roles::define(
+            &r.db.conn,
+            &alice,
+            entities::domain::roles::NewRole {
+                group_id: None,
+                project_id: Some(p.id),
+                name: name.into(),
+                involvement,
+                hours_per_month: hours,
+                description: what.into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let before = r.counts().await;
+    let offer = r.ok(CAROL, "!join").await;
+    assert_eq!(
+        offer,
+        "Co-op Fortnight asks for these roles:\n1. Stall holder — delivery, about 6 hours a month: Runs a stall on the day.\n2. Friend — supporter: Shares the posts.\nType !join <number> to take one, or !join supporter to help without a role."
+    );
+    assert_eq!(r.counts().await, before, "offering joins nobody");
+    assert!(r.refused(CAROL, "!join 3").await.contains("2 role(s)"));
+    let joined = r.ok(CAROL, "!join 1").await;
+    assert!(
+        joined.starts_with("Welcome to Co-op Fortnight as Stall holder"),
+        "{joined}"
+    );
+    let ms = entities::membership::Entity::find()
+        .filter(entities::membership::Column::ProjectId.eq(p.id))
+        .filter(entities::membership::Column::Involvement.eq(entities::Involvement::Delivery))
+        .filter(entities::membership::Column::CommitmentHours.eq(6))
+        .all(&r.db.conn)
+        .await
+        .unwrap();
+    assert!(ms.iter().any(|m| m.role_id.is_some()), "{ms:?}");
+}
+
+async fn sign_ups_are_routed_approved_in_the_room_and_checked_on(backend: Backend) {
+    let mut r = room(backend).await;
+    let p = linked_project(&mut r).await;
+    let hs = Recorder::default();
+    drain(&r, &hs).await;
+    let submit = |name: &str, email: &str, matrix: Option<&str>, interests: &[&str]| {
+        entities::domain::signups::NewSignUp {
+            display_name: name.into(),
+            email: email.into(),
+            group_id: Some(p.group_id),
+            project_id: None,
+            interests: interests.iter().map(|s| (*s).to_owned()).collect(),
+            involvement: Some(entities::Involvement::Delivery),
+            message: Some("I run a bakery co-op".into()),
+            matrix_user_id: matrix.map(str::to_owned),
+        }
+    };
+    // A bad Matrix id is refused and nothing is stored.
+    let e = entities::domain::signups::submit(
+        &r.db.conn,
+        &Actor::Anonymous,
+        submit("Dan", "dan@example.coop", Some("dan"), &[]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.field(), Some("matrix_user_id"), "{e}");
+    assert_eq!(r.db.count("sign_ups").await, 0);
+    for (name, email, matrix) in [
+        ("Frank", "frank@example.coop", Some("@frank:example.org")),
+        ("Gina", "gina@example.coop", None),
+    ] {
+        entities::domain::signups::submit(
+            &r.db.conn,
+            &Actor::Anonymous,
+            submit(name, email, matrix, &["celebrating co-ops", "knitting"]),
+        )
+        .await
+        .unwrap();
+    }
+    // Each is posted to the room of the project it suits, with its number.
+    let posted = drain(&r, &hs).await;
+    assert_eq!(posted.len(), 2, "{posted:?}");
+    assert_eq!(
+        posted[0].plain,
+        "Sign-up 1: Frank would like to help (delivery). Suggested for Co-op Fortnight because: interested in celebrating co-ops. They wrote: \u{201c}I run a bakery co-op\u{201d} Conveners: !approve 1 or !decline 1."
+    );
+    assert!(!posted.iter().any(|n| n.plain.contains("@example.coop")));
+
+    let before = r.counts().await;
+    assert!(r.refused(BOB, "!approve 1").await.contains("conveners"));
+    assert!(r.refused(ALICE, "!approve 9").await.contains("number"));
+    assert_eq!(r.counts().await, before);
+    let approved = r.ok(ALICE, "!approve 1").await;
+    assert!(
+        approved.contains("Frank is now in Co-op Fortnight")
+            && approved.contains("inviting @frank:example.org"),
+        "{approved}"
+    );
+    assert!(
+        r.refused(ALICE, "!approve 1")
+            .await
+            .contains("already approved")
+    );
+    assert!(
+        r.ok(ALICE, "!decline 2")
+            .await
+            .contains("Declined sign-up 2 (Gina)")
+    );
+    drain(&r, &hs).await;
+    assert_eq!(
+        *hs.invited.lock().unwrap(),
+        vec![(ROOM.to_owned(), "@frank:example.org".to_owned())]
+    );
+    let frank = entities::member::Entity::find()
+        .filter(entities::member::Column::MatrixUserId.eq("@frank:example.org"))
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .expect("Frank is a member, with his Matrix id");
+    let frank_in = entities::membership::Entity::find()
+        .filter(entities::membership::Column::MemberId.eq(frank.id))
+        .filter(entities::membership::Column::ProjectId.eq(p.id))
+        .one(&r.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(frank_in.involvement, entities::Involvement::Delivery);
+
+    // Two weeks on, Frank has come to nothing: the convener is reminded,
+    // once.
+    let later = Utc::now() + chrono::Duration::days(15);
+    assert_eq!(
+        entities::domain::signups::run_check_ins(&r.db.conn, Utc::now(), 14)
+            .await
+            .unwrap(),
+        0,
+        "not yet"
+    );
+    assert_eq!(
+        entities::domain::signups::run_check_ins(&r.db.conn, later, 14)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        entities::domain::signups::run_check_ins(&r.db.conn, later, 14)
+            .await
+            .unwrap(),
+        0
+    );
+    let check = drain(&r, &hs).await;
+    assert_eq!(check.len(), 1, "{check:?}");
+    assert!(
+        check[0].plain.starts_with("Check-in: Frank joined Co-op Fortnight 14 days ago (sign-up 1) and has not come to anything yet. @alice:example.org"),
+        "{}",
+        check[0].plain
+    );
+}
+
+async fn outreach_calls_from_the_room(backend: Backend) {
+    let mut r = room(backend).await;
+    let p = linked_project(&mut r).await;
+    let alice = rooms_actor(&r, ALICE).await;
+    let mut orgs = Vec::new();
+    for name in ["Riverside Co-op", "Print Co-op", "Spokes Bike Co-op"] {
+        orgs.push(
+            entities::domain::organisations::create(
+                &r.db.conn,
+                &Actor::System,
+                entities::domain::organisations::NewOrganisation {
+                    name: name.into(),
+                    slug: None,
+                    kind: entities::OrganisationKind::MemberCoop,
+                    website: None,
+                    country: None,
+                    is_member_coop: None,
+                },
+            )
+            .await
+            .unwrap()
+            .id,
+        );
+    }
+    let bob = rooms_actor(&r, BOB).await;
+    assert_eq!(
+        entities::domain::outreach::add_contacts(&r.db.conn, &bob, p.id, &orgs)
+            .await
+            .unwrap_err()
+            .code(),
+        entities::ErrorCode::Forbidden,
+        "conveners add contacts"
+    );
+    let added = entities::domain::outreach::add_contacts(&r.db.conn, &alice, p.id, &orgs)
+        .await
+        .unwrap();
+    assert_eq!(added.len(), 3);
+    assert!(r.refused(CAROL, "!calls next").await.contains("members"));
+
+    let first = r.ok(BOB, "!calls next").await;
+    let second = r.ok(ALICE, "!calls next").await;
+    let name = |s: &str| {
+        s.split(" (")
+            .next()
+            .unwrap()
+            .trim_start_matches("Your next call: ")
+            .to_owned()
+    };
+    assert_ne!(name(&first), name(&second), "{first} / {second}");
+    assert_eq!(
+        name(&r.ok(BOB, "!calls next").await),
+        name(&first),
+        "Bob keeps his"
+    );
+    // Logging someone else's call is refused; their own is recorded.
+    let theirs = name(&second);
+    let msg = r
+        .refused(BOB, &format!("!calls log \"{theirs}\" talked"))
+        .await;
+    assert!(msg.contains("alice is calling"), "{msg}");
+    assert!(
+        r.refused(BOB, "!calls log co-op talked")
+            .await
+            .contains("matches 3")
+    );
+    let logged = r
+        .ok(
+            BOB,
+            &format!("!calls log \"{}\" interested Wants a visit", name(&first)),
+        )
+        .await;
+    assert!(
+        logged.starts_with(&format!("Logged: {} — interested", name(&first))),
+        "{logged}"
+    );
+    let progress = r.ok(BOB, "!calls").await;
+    assert!(
+        progress.starts_with("Co-op Fortnight: 1 of 3 co-ops reached (interested 1, talked 0, not now 0); to contact 2, no answer 0; 1 being called now."),
+        "{progress}"
+    );
+    let third = r.ok(BOB, "!calls next").await;
+    assert_ne!(name(&third), name(&first));
+    assert_ne!(name(&third), name(&second));
+    assert!(r.ok(CAROL, "!join").await.contains("Welcome"));
+    assert!(
+        r.ok(CAROL, "!calls next")
+            .await
+            .starts_with("Nobody is left to call")
+    );
+    let contacts = entities::domain::outreach::contacts(&r.db.conn, &alice, p.id, None)
+        .await
+        .unwrap();
+    let noted = contacts
+        .iter()
+        .find(|c| c.organisation.name == name(&first))
+        .unwrap();
+    assert!(
+        noted
+            .contact
+            .notes
+            .ends_with("bob: interested — Wants a visit"),
+        "{}",
+        noted.contact.notes
+    );
+}
+
+/// Many volunteers asking at the same instant never get the same co-op.
+async fn never_the_same_coop_to_two_callers(backend: Backend) {
+    let mut r = room(backend).await;
+    let p = linked_project(&mut r).await;
+    let alice = rooms_actor(&r, ALICE).await;
+    let mut orgs = Vec::new();
+    let mut callers = Vec::new();
+    for i in 0..8 {
+        orgs.push(
+            entities::domain::organisations::create(
+                &r.db.conn,
+                &Actor::System,
+                entities::domain::organisations::NewOrganisation {
+                    name: format!("Co-op {i}"),
+                    slug: None,
+                    kind: entities::OrganisationKind::MemberCoop,
+                    website: None,
+                    country: None,
+                    is_member_coop: None,
+                },
+            )
+            .await
+            .unwrap()
+            .id,
+        );
+        let m = members::create(
+            &r.db.conn,
+            &Actor::System,
+            members::NewMember {
+                display_name: format!("Caller {i}"),
+                matrix_user_id: Some(format!("@caller{i}:example.org")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        memberships::create(
+            &r.db.conn,
+            &Actor::System,
+            memberships::NewMembership {
+                member_id: m.id,
+                group_id: None,
+                project_id: Some(p.id),
+                role: Role::Member,
+                involvement: None,
+                commitment_hours: None,
+                status: None,
+                since: None,
+                role_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        callers.push(rooms_actor(&r, &format!("@caller{i}:example.org")).await);
+    }
+    entities::domain::outreach::add_contacts(&r.db.conn, &alice, p.id, &orgs[..6])
+        .await
+        .unwrap();
+    let asks = callers
+        .iter()
+        .map(|a| entities::domain::outreach::next(&r.db.conn, a, p.id));
+    let got: Vec<Option<uuid::Uuid>> = futures::future::join_all(asks)
+        .await
+        .into_iter()
+        .map(|c| c.unwrap().map(|c| c.organisation.id))
+        .collect();
+    let mut given: Vec<uuid::Uuid> = got.iter().flatten().copied().collect();
+    given.sort();
+    given.dedup();
+    assert_eq!(given.len(), 6, "six co-ops, each to one caller: {got:?}");
+    assert_eq!(got.iter().filter(|c| c.is_none()).count(), 2, "{got:?}");
+}
+
+both!(
+    join_offers_the_roles,
+    sign_ups_are_routed_approved_in_the_room_and_checked_on,
+    outreach_calls_from_the_room,
+    never_the_same_coop_to_two_callers
+);

@@ -16,6 +16,7 @@ mod calendar;
 mod domain;
 mod e2e;
 mod health;
+mod life;
 mod migrations;
 mod openid;
 mod quorum;
