@@ -594,3 +594,160 @@ async fn the_bot_works_in_an_encrypted_room() {
         .unwrap();
     assert!(mine.encrypted, "the command was sent encrypted");
 }
+
+/// Group life against the real homeserver: a sign-up approved with
+/// `!approve` brings an invitation to the room for the person's own Matrix
+/// account, and a completed handover closes the old room with a final
+/// notice and a tombstone pointing to the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approved_sign_ups_are_invited_and_a_handover_closes_the_old_room() {
+    use entities::domain::{handovers, signups};
+    let w = world(Backend::Postgres).await;
+    let _bot = TestBot::start(&w.db.conn, w.dir.path()).await;
+    // The bot makes the room (so it may tombstone it later).
+    rooms::request_room(&w.db.conn, &w.alice_actor, w.project)
+        .await
+        .unwrap();
+    let mut room_id = None;
+    for _ in 0..240 {
+        let p = entities::project::Entity::find_by_id(w.project)
+            .one(&w.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        if p.matrix_room_id.is_some() {
+            room_id = p.matrix_room_id;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let room_id: matrix_sdk::ruma::OwnedRoomId = room_id.expect("a room").parse().unwrap();
+    w.alice.join(&room_id).await;
+
+    // A sign-up from the website, with a Matrix id: posted with its number.
+    let frank = Person::new("frank").await;
+    signups::submit(
+        &w.db.conn,
+        &Actor::Anonymous,
+        signups::NewSignUp {
+            display_name: "Frank".into(),
+            email: "frank@example.coop".into(),
+            project_id: Some(w.project),
+            interests: vec!["stalls".into()],
+            matrix_user_id: Some(frank.user_id().to_owned()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let posted = w
+        .alice
+        .wait_for(&room_id, "the sign-up", |m| m.body.starts_with("Sign-up 1"))
+        .await;
+    assert!(posted.body.contains("!approve 1"), "{}", posted.body);
+    let reply = w.alice.command(&room_id, "!approve 1").await;
+    assert!(reply.body.contains("inviting"), "{}", reply.body);
+    // Frank's own account is invited: he can join the private room.
+    let mut joined = false;
+    for _ in 0..120 {
+        if frank.client.join_room_by_id(&room_id).await.is_ok() {
+            joined = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(joined, "frank was invited to the room");
+
+    // A successor group takes over; the finished project's room closes.
+    let p = entities::project::Entity::find_by_id(w.project)
+        .one(&w.db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    projects::update(
+        &w.db.conn,
+        &Actor::System,
+        p.id,
+        projects::ProjectPatch {
+            status: Some(entities::ProjectStatus::Done),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let successor = groups::create(
+        &w.db.conn,
+        &Actor::System,
+        groups::NewGroup {
+            name: "Organising".into(),
+            slug: None,
+            purpose: "Organise.".into(),
+            domains: vec![],
+            status: None,
+            visibility: None,
+            reporting_line: None,
+            time_zone: None,
+            succeeds: vec![p.group_id],
+        },
+    )
+    .await
+    .unwrap();
+    let next = projects::create(
+        &w.db.conn,
+        &Actor::System,
+        projects::NewProject {
+            group_id: successor.id,
+            name: "Next steps".into(),
+            slug: None,
+            goal: String::new(),
+            status: None,
+            starts_on: None,
+            ends_on: None,
+            visibility: None,
+            time_zone: None,
+        },
+    )
+    .await
+    .unwrap();
+    let new_room = w.alice.create_room(&[]).await;
+    rooms::link(&w.db.conn, &Actor::System, next.id, new_room.as_str())
+        .await
+        .unwrap();
+    let h = handovers::start(&w.db.conn, &Actor::System, successor.id)
+        .await
+        .unwrap();
+    let invitation = w
+        .alice
+        .wait_for(&room_id, "the handover invitation", |m| {
+            m.body.starts_with("Handover:")
+        })
+        .await;
+    assert!(invitation.body.contains("!accept"), "{}", invitation.body);
+    for item in entities::HandoverItemKind::ALL {
+        handovers::complete_item(&w.db.conn, &Actor::System, h.handover.id, *item)
+            .await
+            .unwrap();
+    }
+    let closing = w
+        .alice
+        .wait_for(&room_id, "the closing notice", |m| {
+            m.body.starts_with("This room is closed")
+        })
+        .await;
+    assert!(closing.body.contains(new_room.as_str()), "{}", closing.body);
+    let mut replacement = None;
+    for _ in 0..120 {
+        let get = matrix_sdk::ruma::api::client::state::get_state_event_for_key::v3::Request::new(
+            room_id.clone(),
+            matrix_sdk::ruma::events::StateEventType::RoomTombstone,
+            String::new(),
+        );
+        if let Ok(r) = w.alice.client.send(get).await {
+            let v: serde_json::Value = serde_json::from_str(r.event_or_content.get()).unwrap();
+            replacement = v["replacement_room"].as_str().map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(replacement.as_deref(), Some(new_room.as_str()), "tombstone");
+}
