@@ -4,7 +4,9 @@
 //! Development replaced Member Learning; the project groups named in the
 //! thread; its meetings (the first one held, the 6 June meeting postponed
 //! for low numbers, its follow-up cancelled for non-attendance); some
-//! members, member co-ops and alliances. People and co-ops are invented.
+//! members, member co-ops and alliances; the roles the groups ask people
+//! to take, the phone bank's list of co-ops, and a co-op's delegate. People
+//! and co-ops are invented.
 //!
 //! Everything goes through the domain's use cases as [`Actor::System`], so
 //! the demo obeys the same rules as real data.
@@ -13,8 +15,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::domain::{
-    Db, alliances, groups, meetings, members, memberships, organisations, projects, resources,
-    write_txn,
+    Db, alliances, groups, meetings, members, memberships, organisations, outreach, projects,
+    resources, roles, write_txn,
 };
 use crate::{
     Actor, AllianceKind, AllianceScope, AllianceStatus, GroupStatus, Involvement, MeetingFormat,
@@ -493,6 +495,59 @@ pub async fn seed(db: &impl Db) -> Result<DemoSummary> {
         ),
     )
     .await?;
+
+    // What the groups ask of people (the seed: "nobody knew what joining
+    // would ask of them"), the phone bank's list, and Riverside's delegate.
+    for (group_id, project_id, name, involvement, hours, what) in [
+        (
+            Some(mb.id),
+            None,
+            "Strategy member",
+            Involvement::Strategy,
+            Some(2),
+            "Comes to the quarterly meeting and helps set where the group is going.",
+        ),
+        (
+            Some(mb.id),
+            None,
+            "Supporter",
+            Involvement::Supporter,
+            None,
+            "Hears what the group is doing and helps when they can.",
+        ),
+        (
+            None,
+            Some(project_ids[6]),
+            "Phone banker",
+            Involvement::Delivery,
+            Some(4),
+            "Calls member co-ops from the list (!calls next) and logs what they said.",
+        ),
+        (
+            None,
+            Some(project_ids[6]),
+            "Call coordinator",
+            Involvement::Coordination,
+            Some(6),
+            "Keeps the list up to date and follows up on co-ops that are interested.",
+        ),
+    ] {
+        roles::define(
+            db,
+            a,
+            roles::NewRole {
+                group_id,
+                project_id,
+                name: name.into(),
+                involvement,
+                hours_per_month: hours,
+                description: what.into(),
+            },
+        )
+        .await?;
+    }
+    outreach::add_contacts(db, a, project_ids[6], &[riverside.id, print.id, spokes.id]).await?;
+    organisations::name_delegate(db, a, riverside.id, matt.id).await?;
 
     resources::create(
         db,

@@ -56,6 +56,10 @@ async fn movement_building_comes_out_stalled(backend: Backend) {
         reasons[0]
     );
     assert_eq!(
+        reasons[3],
+        "it succeeds Mobilising, but no handover was started: their people, projects and alliances have not carried over"
+    );
+    assert_eq!(
         reasons[1],
         "2 of its last 3 meetings did not go ahead: 6 Jun 2025: Postponed due to low numbers; 4 Jul 2025: Cancelled due to non-attendance"
     );
@@ -188,3 +192,39 @@ both!(
     movement_building_comes_out_stalled,
     a_healthy_group_raises_nothing
 );
+
+/// The README's group-life query, on the demo data: the phone bank's roles
+/// and its list of co-ops.
+async fn the_readme_group_life_query_works(backend: Backend) {
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let body = app
+        .admin(
+            r#"{ project(slug: "speaking-to-worker-co-ops") {
+      roles { name involvement hoursPerMonth description }
+      outreachProgress { total reached byStatus { status count } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let p = &body["data"]["project"];
+    assert_eq!(p["roles"][0]["name"], "Phone banker", "{body}");
+    assert_eq!(p["outreachProgress"]["total"], 3, "{body}");
+    assert_eq!(
+        p["outreachProgress"]["byStatus"][0],
+        json!({ "status": "TO_CONTACT", "count": 3 })
+    );
+    // Contacts are not for everyone.
+    let anon = app
+        .anon(
+            r#"{ project(slug: "speaking-to-worker-co-ops") { outreachProgress { total } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        anon["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{anon}"
+    );
+}
+
+both!(the_readme_group_life_query_works);
