@@ -216,7 +216,7 @@ fn timed(kind: &str, payload: &Value, m: &meeting::Model, when: &str) -> (String
         "meeting.quorum_warning" => {
             let n = |k: &str| payload[k].as_i64().unwrap_or(0);
             let forecast = payload["forecast"].as_f64().unwrap_or(0.0);
-            let numbers = format!(
+            let mut numbers = format!(
                 "about {forecast:.1} expected for a quorum of {} ({} coming, {} maybe, {} not, {} not answered)",
                 n("quorum"),
                 n("confirmed"),
@@ -224,6 +224,12 @@ fn timed(kind: &str, payload: &Value, m: &meeting::Model, when: &str) -> (String
                 n("declined"),
                 n("no_reply")
             );
+            // A per-co-op meeting says that its numbers are co-ops.
+            if payload["per_coop"].as_bool() == Some(true)
+                && let Some(c) = payload["counting"].as_str()
+            {
+                numbers = format!("{numbers}; {c}");
+            }
             (
                 format!(
                     "Quorum in danger: {title} — {when}: {numbers}. Conveners can: !meeting confirm (go ahead anyway), !meeting move <when> (postpone), or !meeting cancel [reason]. Everyone: please answer with !rsvp."

@@ -155,6 +155,8 @@ pub async fn run_due(db: &impl Db, now: DateTime<Utc>, policy: &AlertPolicy) -> 
                 "maybe": o.maybe,
                 "declined": o.declined,
                 "no_reply": o.no_reply,
+                "per_coop": o.per_coop,
+                "counting": o.counting(),
             });
             if record(
                 db,
