@@ -78,6 +78,45 @@ enum MigrateAction {
 enum SeedWhat {
     /// The Movement Building demo data (only into an empty database).
     Demo,
+    /// Generated volume for benchmarks, into an empty database:
+    /// `seed scale --groups 20 --projects 10 --meetings 20 --rsvps 15`.
+    Scale(ScaleArgs),
+}
+
+/// How much `seed scale` generates (defaults: the benchmark's data set).
+#[derive(clap::Args, Debug)]
+struct ScaleArgs {
+    /// Strategic working groups.
+    #[arg(long, default_value_t = 20)]
+    groups: usize,
+    /// Project groups per group.
+    #[arg(long, default_value_t = 10)]
+    projects: usize,
+    /// Meetings per project (half held, half to come).
+    #[arg(long, default_value_t = 20)]
+    meetings: usize,
+    /// RSVPs per meeting (and members per project).
+    #[arg(long, default_value_t = 15)]
+    rsvps: usize,
+    /// Members in all.
+    #[arg(long, default_value_t = 500)]
+    members: usize,
+    /// Member co-ops in all.
+    #[arg(long, default_value_t = 100)]
+    organisations: usize,
+}
+
+impl ScaleArgs {
+    fn scale(&self) -> entities::scale::Scale {
+        entities::scale::Scale {
+            groups: self.groups,
+            projects: self.projects,
+            meetings: self.meetings,
+            rsvps: self.rsvps,
+            members: self.members,
+            organisations: self.organisations,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -154,6 +193,33 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .context("could not read migrations")?,
         },
+        Command::Seed {
+            what: SeedWhat::Scale(args),
+        } => {
+            db::migrate(&conn).await.context("migration failed")?;
+            let scale = args.scale();
+            let bar = indicatif::ProgressBar::new(scale.rows()).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec}, {eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            let rows = entities::scale::seed(&conn, scale, |n| bar.set_position(n))
+                .await
+                .context("could not generate the data")?;
+            bar.finish_and_clear();
+            eprintln!(
+                "generated {rows} rows in {:.1} s: {} groups × {} projects × {} meetings × {} RSVPs, {} members, {} organisations",
+                started.elapsed().as_secs_f64(),
+                scale.groups,
+                scale.projects,
+                scale.meetings,
+                scale.rsvps,
+                scale.members,
+                scale.organisations
+            );
+        }
         Command::Seed {
             what: SeedWhat::Demo,
         } => {

@@ -9,6 +9,7 @@
 //! * [`policy`] — who may do and see what.
 //! * [`error`] — the domain error and its stable codes.
 //! * [`demo`] — the seed conversation as data.
+//! * [`scale`] — generated volume for benchmarks.
 
 pub mod actor;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod domain;
 pub mod error;
 pub mod model;
 pub mod policy;
+pub mod scale;
 
 pub use actor::Actor;
 pub use error::{DomainError, ErrorCode, Result};

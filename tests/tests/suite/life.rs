@@ -825,3 +825,42 @@ both!(
     a_handover_carries_people_and_work_over,
     one_voice_per_coop
 );
+
+/// `muster seed scale`: the rows asked for, counted as promised, into an
+/// empty database only.
+async fn generated_volume_loads(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let scale = entities::scale::Scale {
+        groups: 2,
+        projects: 3,
+        meetings: 4,
+        rsvps: 5,
+        members: 20,
+        organisations: 4,
+    };
+    let mut last = 0;
+    let rows = entities::scale::seed(&app.db.conn, scale, |n| last = n)
+        .await
+        .unwrap();
+    assert_eq!(rows, scale.rows());
+    assert_eq!(last, rows);
+    assert_eq!(app.db.count("meetings").await, 24);
+    assert_eq!(app.db.count("rsvps").await, 120);
+    assert_eq!(app.db.count("attendance").await, 36);
+    let e = entities::scale::seed(&app.db.conn, scale, |_| {})
+        .await
+        .unwrap_err();
+    assert!(e.public_message().contains("empty"), "{e}");
+    // The benchmark's page works on it.
+    let body = app
+        .anon(
+            "{ groups(first: 20) { nodes { name projects(first: 10) { nodes { name meetings(first: 5, filter: { status: [SCHEDULED] }) { nodes { title startsAt rsvpCounts { yes no maybe } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let first = &body["data"]["groups"]["nodes"][0]["projects"]["nodes"][0]["meetings"]["nodes"];
+    assert_eq!(first.as_array().unwrap().len(), 2, "{body}");
+}
+
+both!(generated_volume_loads);
