@@ -200,6 +200,32 @@ children!(
     |r| Some(r.meeting_id)
 );
 
+/// Loads how many said yes, no and maybe to a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RsvpCountsOf(pub Uuid);
+
+impl Loader<RsvpCountsOf> for DbLoader {
+    type Value = [u32; 3];
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, ks: &[RsvpCountsOf]) -> LoadResult<RsvpCountsOf, [u32; 3]> {
+        let rows = read::rsvp_counts(&self.db, &keys(ks, |k| k.0))
+            .await
+            .map_err(Arc::new)?;
+        let mut map: HashMap<RsvpCountsOf, [u32; 3]> = HashMap::new();
+        for (meeting, response, n) in rows {
+            let slot = match response {
+                entities::RsvpResponse::Yes => 0,
+                entities::RsvpResponse::No => 1,
+                entities::RsvpResponse::Maybe => 2,
+            };
+            map.entry(RsvpCountsOf(meeting)).or_default()[slot] =
+                u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        Ok(map)
+    }
+}
+
 /// The ids of the groups a group replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PredecessorsOf(pub Uuid);

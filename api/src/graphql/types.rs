@@ -1233,15 +1233,10 @@ impl Meeting {
     }
     /// How many said yes, no and maybe.
     async fn rsvp_counts(&self, ctx: &Context<'_>) -> async_graphql::Result<RsvpCounts> {
-        let mut c = RsvpCounts::default();
-        for r in load_list(ctx, RsvpsOfMeeting(self.0.id)).await? {
-            match r.response {
-                entities::RsvpResponse::Yes => c.yes += 1,
-                entities::RsvpResponse::No => c.no += 1,
-                entities::RsvpResponse::Maybe => c.maybe += 1,
-            }
-        }
-        Ok(c)
+        let [yes, no, maybe] = load_one(ctx, super::loaders::RsvpCountsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(RsvpCounts { yes, no, maybe })
     }
 }
 

@@ -198,6 +198,18 @@ pub async fn meetings(
     actor: &Actor,
     f: &MeetingFilter,
 ) -> Result<Vec<meeting::Model>> {
+    meetings_up_to(db, actor, f, None).await
+}
+
+/// [`meetings`], the first `limit` only (the database stops there: a first
+/// page of a long list reads a page, not the list).
+pub async fn meetings_up_to(
+    db: &impl Db,
+    actor: &Actor,
+    f: &MeetingFilter,
+    limit: Option<u64>,
+) -> Result<Vec<meeting::Model>> {
+    use sea_orm::QuerySelect;
     let mut q = meeting::Entity::find().filter(meeting_visible(actor));
     if let Some(s) = &f.status {
         q = q.filter(meeting::Column::Status.is_in(s.iter().copied()));
@@ -219,6 +231,7 @@ pub async fn meetings(
     }
     Ok(q.order_by_asc(meeting::Column::StartsAt)
         .order_by_asc(meeting::Column::Id)
+        .limit(limit)
         .all(db)
         .await?)
 }
@@ -635,6 +648,37 @@ pub async fn agenda_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<agenda_
 }
 
 /// RSVPs to these meetings, oldest first.
+/// How many said yes, no and maybe to each of these meetings: counted by
+/// the database (`GROUP BY`), so a page of meetings with their counts
+/// moves a few rows per meeting, not every RSVP.
+pub async fn rsvp_counts(
+    db: &impl Db,
+    meeting_ids: &[Uuid],
+) -> Result<Vec<(Uuid, crate::RsvpResponse, i64)>> {
+    use sea_orm::{FromQueryResult, QuerySelect};
+    #[derive(FromQueryResult)]
+    struct Row {
+        meeting_id: Uuid,
+        response: crate::RsvpResponse,
+        n: i64,
+    }
+    Ok(rsvp::Entity::find()
+        .select_only()
+        .column(rsvp::Column::MeetingId)
+        .column(rsvp::Column::Response)
+        .column_as(rsvp::Column::Id.count(), "n")
+        .filter(rsvp::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .group_by(rsvp::Column::MeetingId)
+        .group_by(rsvp::Column::Response)
+        .into_model::<Row>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.meeting_id, r.response, r.n))
+        .collect())
+}
+
+/// The RSVPs of these meetings.
 pub async fn rsvps_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
     Ok(rsvp::Entity::find()
         .filter(rsvp::Column::MeetingId.is_in(meeting_ids.iter().copied()))

@@ -861,6 +861,23 @@ async fn generated_volume_loads(backend: Backend) {
     assert!(body.get("errors").is_none(), "{body}");
     let first = &body["data"]["groups"]["nodes"][0]["projects"]["nodes"][0]["meetings"]["nodes"];
     assert_eq!(first.as_array().unwrap().len(), 2, "{body}");
+    // A first page reads a page (and one more row), yet says what a full
+    // read would: whether there is more, and the total when asked.
+    let body = app
+        .anon(
+            "{ meetings(first: 3) { nodes { title } pageInfo { hasNextPage } } all: meetings(first: 30) { nodes { title } pageInfo { hasNextPage } } counted: meetings(first: 3) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["meetings"]["nodes"].as_array().unwrap().len(),
+        3,
+        "{body}"
+    );
+    assert_eq!(body["data"]["meetings"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(body["data"]["all"]["nodes"].as_array().unwrap().len(), 24);
+    assert_eq!(body["data"]["all"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(body["data"]["counted"]["totalCount"], 24);
 }
 
 both!(generated_volume_loads);
