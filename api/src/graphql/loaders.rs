@@ -200,6 +200,65 @@ children!(
     |r| Some(r.meeting_id)
 );
 
+/// Loads the first `limit` meetings of a project (by start) with the
+/// statuses in the bit set `statuses` (bit i: `MeetingStatus::ALL[i]`; 0 is
+/// any): a first page, read as a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FirstMeetingsOfProject {
+    pub project: Uuid,
+    pub statuses: u8,
+    pub limit: u16,
+}
+
+impl Loader<FirstMeetingsOfProject> for DbLoader {
+    type Value = Vec<meeting::Model>;
+    type Error = Arc<DomainError>;
+
+    async fn load(
+        &self,
+        ks: &[FirstMeetingsOfProject],
+    ) -> LoadResult<FirstMeetingsOfProject, Vec<meeting::Model>> {
+        // One statement per distinct (statuses, limit): one in practice.
+        let mut shapes: HashMap<(u8, u16), Vec<Uuid>> = HashMap::new();
+        for k in ks {
+            shapes
+                .entry((k.statuses, k.limit))
+                .or_default()
+                .push(k.project);
+        }
+        let mut out = HashMap::new();
+        for ((statuses, limit), ids) in shapes {
+            let wanted: Vec<entities::MeetingStatus> = entities::MeetingStatus::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| statuses & (1 << i) != 0)
+                .map(|(_, s)| *s)
+                .collect();
+            let rows = read::first_meetings_of_projects(
+                &self.db,
+                &self.actor,
+                &ids,
+                &wanted,
+                u64::from(limit),
+            )
+            .await
+            .map_err(Arc::new)?;
+            let mut by_project = group_by(rows, |m| m.project_id);
+            for p in ids {
+                out.insert(
+                    FirstMeetingsOfProject {
+                        project: p,
+                        statuses,
+                        limit,
+                    },
+                    by_project.remove(&p).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Loads how many said yes, no and maybe to a meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RsvpCountsOf(pub Uuid);

@@ -940,6 +940,51 @@ impl Project {
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
     ) -> async_graphql::Result<Conn<Meeting>> {
+        // A first page in the default order, filtered by status at most and
+        // without its total, reads just that page (and one more row).
+        let status_only = filter.as_ref().is_none_or(|f| {
+            f.kind.is_none()
+                && f.status.as_ref().is_none_or(|s| !s.is_empty())
+                && f.group_id.is_none()
+                && f.project_id.is_none()
+                && f.from.is_none()
+                && f.to.is_none()
+        });
+        if status_only
+            && after.is_none()
+            && before.is_none()
+            && last.is_none()
+            && order_by.is_none()
+            && !ctx.look_ahead().field("totalCount").exists()
+        {
+            let statuses = filter
+                .as_ref()
+                .and_then(|f| f.status.as_ref())
+                .map_or(0u8, |wanted| {
+                    entities::MeetingStatus::ALL
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| {
+                            wanted
+                                .iter()
+                                .any(|w| entities::MeetingStatus::from(*w) == **s)
+                        })
+                        .fold(0u8, |bits, (i, _)| bits | (1 << i))
+                });
+            let limit = u16::try_from(crate::graphql::connection::Page::size(first, None))
+                .unwrap_or(u16::MAX)
+                .saturating_add(1);
+            let rows = load_list(
+                ctx,
+                super::loaders::FirstMeetingsOfProject {
+                    project: self.0.id,
+                    statuses,
+                    limit,
+                },
+            )
+            .await?;
+            return page(rows, |r| r.id, Meeting, first, after, last, before);
+        }
         let mut rows = filter_meetings(
             load_list(ctx, MeetingsOfProject(self.0.id)).await?,
             filter.as_ref(),

@@ -563,6 +563,45 @@ pub async fn meetings_of(
         .await?)
 }
 
+/// The first `limit` meetings (by start) of each of these projects, with
+/// these statuses (any when empty), that `actor` may see — in one
+/// statement (`ROW_NUMBER() OVER (PARTITION BY project_id …)`), so a page
+/// of projects with their next meetings reads those meetings only.
+pub async fn first_meetings_of_projects(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+    statuses: &[crate::MeetingStatus],
+    limit: u64,
+) -> Result<Vec<meeting::Model>> {
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+    use sea_orm::{FromQueryResult, QuerySelect, QueryTrait};
+    let mut inner = meeting::Entity::find()
+        .filter(meeting::Column::ProjectId.is_in(ids.iter().copied()))
+        .filter(meeting_visible(actor));
+    if !statuses.is_empty() {
+        inner = inner.filter(meeting::Column::Status.is_in(statuses.iter().copied()));
+    }
+    let inner = inner
+        .expr_as(
+            Expr::cust(
+                "ROW_NUMBER() OVER (PARTITION BY \"meetings\".\"project_id\" ORDER BY \"meetings\".\"starts_at\", \"meetings\".\"id\")",
+            ),
+            "rn",
+        )
+        .into_query();
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("t"))
+        .and_where(Expr::col(Alias::new("rn")).lte(limit))
+        .order_by(Alias::new("project_id"), sea_orm::Order::Asc)
+        .order_by(Alias::new("starts_at"), sea_orm::Order::Asc)
+        .order_by(Alias::new("id"), sea_orm::Order::Asc)
+        .to_owned();
+    let stmt = db.get_database_backend().build(&outer);
+    Ok(meeting::Model::find_by_statement(stmt).all(db).await?)
+}
+
 /// The owner of a membership, alliance or resource list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {

@@ -861,6 +861,21 @@ async fn generated_volume_loads(backend: Backend) {
     assert!(body.get("errors").is_none(), "{body}");
     let first = &body["data"]["groups"]["nodes"][0]["projects"]["nodes"][0]["meetings"]["nodes"];
     assert_eq!(first.as_array().unwrap().len(), 2, "{body}");
+    // The first page read in SQL is the page the whole list gives.
+    let fast = app
+        .anon(
+            "{ projects(first: 6) { nodes { meetings(first: 3) { nodes { title startsAt status } pageInfo { hasNextPage } } } } }",
+            json!({}),
+        )
+        .await;
+    let slow = app
+        .anon(
+            "{ projects(first: 6) { nodes { meetings(first: 3, orderBy: { field: STARTS_AT }) { nodes { title startsAt status } pageInfo { hasNextPage } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(fast.get("errors").is_none(), "{fast}");
+    assert_eq!(fast, slow);
     // A first page reads a page (and one more row), yet says what a full
     // read would: whether there is more, and the total when asked.
     let body = app
