@@ -73,7 +73,24 @@ impl Scale {
     }
 }
 
-/// Writes a batch, then reports the rows written so far.
+/// Writes the rows once a batch is full.
+async fn flush_full<E, A>(
+    db: &impl Db,
+    rows: &mut Vec<A>,
+    done: &mut u64,
+    progress: &mut impl FnMut(u64),
+) -> Result<()>
+where
+    E: EntityTrait,
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    if rows.len() < BATCH {
+        return Ok(());
+    }
+    flush(db, rows, done, progress).await
+}
+
+/// Writes the rows held, then reports the rows written so far.
 async fn flush<E, A>(
     db: &impl Db,
     rows: &mut Vec<A>,
@@ -133,9 +150,7 @@ pub async fn seed(db: &impl Db, scale: Scale, mut progress: impl FnMut(u64)) -> 
             updated_at: Set(t),
             archived_at: Set(None),
         });
-        if rows.len() == BATCH {
-            flush(db, &mut rows, &mut done, &mut progress).await?;
-        }
+        flush_full(db, &mut rows, &mut done, &mut progress).await?;
     }
     flush(db, &mut rows, &mut done, &mut progress).await?;
 
@@ -158,9 +173,7 @@ pub async fn seed(db: &impl Db, scale: Scale, mut progress: impl FnMut(u64)) -> 
             archived_at: Set(None),
             calendar_secret_hash: Set(None),
         });
-        if rows.len() == BATCH {
-            flush(db, &mut rows, &mut done, &mut progress).await?;
-        }
+        flush_full(db, &mut rows, &mut done, &mut progress).await?;
     }
     flush(db, &mut rows, &mut done, &mut progress).await?;
 
@@ -208,9 +221,7 @@ pub async fn seed(db: &impl Db, scale: Scale, mut progress: impl FnMut(u64)) -> 
                 updated_at: Set(t),
                 archived_at: Set(None),
             });
-            if rows.len() == BATCH {
-                flush(db, &mut rows, &mut done, &mut progress).await?;
-            }
+            flush_full(db, &mut rows, &mut done, &mut progress).await?;
         }
     }
     flush(db, &mut rows, &mut done, &mut progress).await?;
@@ -241,9 +252,7 @@ pub async fn seed(db: &impl Db, scale: Scale, mut progress: impl FnMut(u64)) -> 
                 updated_at: Set(t),
                 archived_at: Set(None),
             });
-            if rows.len() == BATCH {
-                flush(db, &mut rows, &mut done, &mut progress).await?;
-            }
+            flush_full(db, &mut rows, &mut done, &mut progress).await?;
         }
     }
     flush(db, &mut rows, &mut done, &mut progress).await?;
@@ -286,9 +295,7 @@ pub async fn seed(db: &impl Db, scale: Scale, mut progress: impl FnMut(u64)) -> 
                 created_at: Set(t),
                 updated_at: Set(t),
             });
-            if rows.len() == BATCH {
-                flush(db, &mut rows, &mut done, &mut progress).await?;
-            }
+            flush_full(db, &mut rows, &mut done, &mut progress).await?;
         }
     }
     flush(db, &mut rows, &mut done, &mut progress).await?;
@@ -319,12 +326,8 @@ pub async fn seed(db: &impl Db, scale: Scale, mut progress: impl FnMut(u64)) -> 
                     recorded_at: Set(t),
                 });
             }
-            if rows.len() == BATCH {
-                flush(db, &mut rows, &mut done, &mut progress).await?;
-            }
-            if came.len() == BATCH {
-                flush(db, &mut came, &mut done, &mut progress).await?;
-            }
+            flush_full(db, &mut rows, &mut done, &mut progress).await?;
+            flush_full(db, &mut came, &mut done, &mut progress).await?;
         }
     }
     flush(db, &mut rows, &mut done, &mut progress).await?;

@@ -58,6 +58,26 @@ impl Page {
     }
 }
 
+/// How many rows a list field needs read when it asks for a first page
+/// only — no cursor, no `last`, the default order (`default_order`), no
+/// `totalCount` — : the page and one row more (for `hasNextPage`). `None`
+/// when the whole list must be read to page it.
+pub fn first_page_rows(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    after: Option<&String>,
+    last: Option<i32>,
+    before: Option<&String>,
+    default_order: bool,
+) -> Option<usize> {
+    (after.is_none()
+        && before.is_none()
+        && last.is_none()
+        && default_order
+        && !ctx.look_ahead().field("totalCount").exists())
+    .then(|| Page::size(first, None) + 1)
+}
+
 fn cursor(offset: usize, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{offset}:{id}"))
 }

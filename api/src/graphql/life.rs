@@ -81,8 +81,6 @@ pub struct HandoverItem {
     pub label: String,
     pub done: bool,
     pub done_at: Option<DateTime<Utc>>,
-    #[graphql(skip)]
-    pub done_by_id: Option<uuid::Uuid>,
 }
 
 /// How far a handover has come.
@@ -128,7 +126,6 @@ impl Handover {
                 label: handovers::label(i.item).to_owned(),
                 done: i.done_at.is_some(),
                 done_at: i.done_at,
-                done_by_id: i.done_by_id,
             })
             .collect()
     }
@@ -256,12 +253,20 @@ pub struct RetireRoleInput {
     pub id: ID,
 }
 
-/// A defined or retired role.
-#[derive(SimpleObject)]
-pub struct RolePayload {
-    pub role: Option<Role>,
-    pub user_errors: Vec<UserError>,
-}
+crate::graphql::payload::wrap!(
+    Role => entities::role::Model,
+    Handover => handovers::Handover,
+    OutreachContact => outreach::Contact,
+);
+crate::graphql::payload::payload!(
+    /// A defined or retired role.
+    RolePayload, role: Role);
+crate::graphql::payload::payload!(
+    /// A handover as it is now.
+    HandoverPayload, handover: Handover);
+crate::graphql::payload::payload!(
+    /// A contact as it is now (null from `takeNextCall`: nobody left to call).
+    OutreachContactPayload, contact: OutreachContact);
 
 /// A handover to start.
 #[derive(InputObject)]
@@ -275,13 +280,6 @@ pub struct StartHandoverInput {
 pub struct CompleteHandoverItemInput {
     pub handover_id: ID,
     pub item: HandoverItemKind,
-}
-
-/// A handover as it is now.
-#[derive(SimpleObject)]
-pub struct HandoverPayload {
-    pub handover: Option<Handover>,
-    pub user_errors: Vec<UserError>,
 }
 
 /// Co-ops to add to an outreach project.
@@ -315,13 +313,6 @@ pub struct LogOutreachCallInput {
     pub next_step_on: Option<NaiveDate>,
 }
 
-/// A contact as it is now (null from `takeNextCall`: nobody left to call).
-#[derive(SimpleObject)]
-pub struct OutreachContactPayload {
-    pub contact: Option<OutreachContact>,
-    pub user_errors: Vec<UserError>,
-}
-
 /// A co-op's delegate to name or remove.
 #[derive(InputObject)]
 pub struct DelegateInput {
@@ -329,12 +320,9 @@ pub struct DelegateInput {
     pub member_id: ID,
 }
 
-/// The co-op and its delegates now.
-#[derive(SimpleObject)]
-pub struct DelegatePayload {
-    pub organisation: Option<Organisation>,
-    pub user_errors: Vec<UserError>,
-}
+crate::graphql::payload::payload!(
+    /// The co-op and its delegates now.
+    DelegatePayload, organisation: Organisation);
 
 /// The mutations of group life.
 #[derive(Default)]
@@ -370,11 +358,7 @@ impl LifeMutation {
             .await
         }
         .await;
-        let (v, user_errors) = outcome(result)?;
-        Ok(RolePayload {
-            role: v.map(Role),
-            user_errors,
-        })
+        RolePayload::from(result)
     }
 
     /// Retires a role: nobody new joins into it.
@@ -388,11 +372,7 @@ impl LifeMutation {
             roles::retire(&r.db, &r.actor, ids::expect(Kind::Role, &input.id, "id")?).await
         }
         .await;
-        let (v, user_errors) = outcome(result)?;
-        Ok(RolePayload {
-            role: v.map(Role),
-            user_errors,
-        })
+        RolePayload::from(result)
     }
 
     /// Opens the handover to a group from the groups it succeeds (its
@@ -410,11 +390,7 @@ impl LifeMutation {
             handovers::start(&r.db, &r.actor, g).await
         }
         .await;
-        let (v, user_errors) = outcome(result)?;
-        Ok(HandoverPayload {
-            handover: v.map(Handover),
-            user_errors,
-        })
+        HandoverPayload::from(result)
     }
 
     /// Ticks a checklist item off, doing what it says where Muster can
@@ -433,11 +409,7 @@ impl LifeMutation {
             handovers::complete_item(&r.db, &r.actor, h, input.item.into()).await
         }
         .await;
-        let (v, user_errors) = outcome(result)?;
-        Ok(HandoverPayload {
-            handover: v.map(Handover),
-            user_errors,
-        })
+        HandoverPayload::from(result)
     }
 
     /// Adds co-ops to call to an outreach project (its conveners).
@@ -512,11 +484,7 @@ impl LifeMutation {
             .await
         }
         .await;
-        let (v, user_errors) = outcome(result)?;
-        Ok(OutreachContactPayload {
-            contact: v.map(OutreachContact),
-            user_errors,
-        })
+        OutreachContactPayload::from(result)
     }
 
     /// Names a delegate of a member co-op (its own people, admins): where
@@ -566,9 +534,5 @@ async fn delegate(
         .await
     }
     .await;
-    let (v, user_errors) = outcome(result)?;
-    Ok(DelegatePayload {
-        organisation: v.map(Organisation),
-        user_errors,
-    })
+    DelegatePayload::from(result)
 }

@@ -200,14 +200,41 @@ children!(
     |r| Some(r.meeting_id)
 );
 
-/// Loads the first `limit` meetings of a project (by start) with the
-/// statuses in the bit set `statuses` (bit i: `MeetingStatus::ALL[i]`; 0 is
-/// any): a first page, read as a page.
+/// Loads the first `limit` meetings of a project (by start) with some
+/// statuses (any when none are given): a first page, read as a page. The
+/// statuses are kept as a bit set, so that keys asking the same thing are
+/// equal and batch together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FirstMeetingsOfProject {
-    pub project: Uuid,
-    pub statuses: u8,
-    pub limit: u16,
+    project: Uuid,
+    /// Bit i: `MeetingStatus::ALL[i]`; 0: any.
+    statuses: u8,
+    limit: u16,
+}
+
+impl FirstMeetingsOfProject {
+    /// The first `limit` meetings of `project` with one of `statuses`.
+    pub fn new(project: Uuid, statuses: &[entities::MeetingStatus], limit: usize) -> Self {
+        let statuses = entities::MeetingStatus::ALL
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| statuses.contains(s))
+            .fold(0u8, |bits, (i, _)| bits | (1 << i));
+        Self {
+            project,
+            statuses,
+            limit: u16::try_from(limit).unwrap_or(u16::MAX),
+        }
+    }
+
+    fn statuses(bits: u8) -> Vec<entities::MeetingStatus> {
+        entities::MeetingStatus::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, s)| *s)
+            .collect()
+    }
 }
 
 impl Loader<FirstMeetingsOfProject> for DbLoader {
@@ -228,12 +255,7 @@ impl Loader<FirstMeetingsOfProject> for DbLoader {
         }
         let mut out = HashMap::new();
         for ((statuses, limit), ids) in shapes {
-            let wanted: Vec<entities::MeetingStatus> = entities::MeetingStatus::ALL
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| statuses & (1 << i) != 0)
-                .map(|(_, s)| *s)
-                .collect();
+            let wanted = FirstMeetingsOfProject::statuses(statuses);
             let rows = read::first_meetings_of_projects(
                 &self.db,
                 &self.actor,

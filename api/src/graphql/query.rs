@@ -166,16 +166,15 @@ impl CoreQuery {
             .unwrap_or_default()
             .to_domain()
             .map_err(query_error)?;
-        // A first page in the default order, without its total, needs only
-        // its rows (and one more, to know whether there is a next page).
-        let first_page = after.is_none()
-            && before.is_none()
-            && last.is_none()
-            && order_by.is_none()
-            && !ctx.look_ahead().field("totalCount").exists();
-        let limit = first_page.then(|| {
-            u64::try_from(crate::graphql::connection::Page::size(first, None)).unwrap_or(0) + 1
-        });
+        let limit = crate::graphql::connection::first_page_rows(
+            ctx,
+            first,
+            after.as_ref(),
+            last,
+            before.as_ref(),
+            order_by.is_none(),
+        )
+        .map(|n| u64::try_from(n).unwrap_or(u64::MAX));
         let mut rows = read::meetings_up_to(&r.db, &r.actor, &df, limit)
             .await
             .map_err(query_error)?;

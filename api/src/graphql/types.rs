@@ -940,8 +940,7 @@ impl Project {
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
     ) -> async_graphql::Result<Conn<Meeting>> {
-        // A first page in the default order, filtered by status at most and
-        // without its total, reads just that page (and one more row).
+        // A first page, filtered by status at most, is read as a page.
         let status_only = filter.as_ref().is_none_or(|f| {
             f.kind.is_none()
                 && f.status.as_ref().is_none_or(|s| !s.is_empty())
@@ -950,37 +949,23 @@ impl Project {
                 && f.from.is_none()
                 && f.to.is_none()
         });
-        if status_only
-            && after.is_none()
-            && before.is_none()
-            && last.is_none()
-            && order_by.is_none()
-            && !ctx.look_ahead().field("totalCount").exists()
-        {
-            let statuses = filter
+        let rows_needed = crate::graphql::connection::first_page_rows(
+            ctx,
+            first,
+            after.as_ref(),
+            last,
+            before.as_ref(),
+            order_by.is_none(),
+        );
+        if let Some(n) = rows_needed.filter(|_| status_only) {
+            let statuses: Vec<entities::MeetingStatus> = filter
                 .as_ref()
                 .and_then(|f| f.status.as_ref())
-                .map_or(0u8, |wanted| {
-                    entities::MeetingStatus::ALL
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, s)| {
-                            wanted
-                                .iter()
-                                .any(|w| entities::MeetingStatus::from(*w) == **s)
-                        })
-                        .fold(0u8, |bits, (i, _)| bits | (1 << i))
-                });
-            let limit = u16::try_from(crate::graphql::connection::Page::size(first, None))
-                .unwrap_or(u16::MAX)
-                .saturating_add(1);
+                .map(|s| s.iter().copied().map(Into::into).collect())
+                .unwrap_or_default();
             let rows = load_list(
                 ctx,
-                super::loaders::FirstMeetingsOfProject {
-                    project: self.0.id,
-                    statuses,
-                    limit,
-                },
+                super::loaders::FirstMeetingsOfProject::new(self.0.id, &statuses, n),
             )
             .await?;
             return page(rows, |r| r.id, Meeting, first, after, last, before);
@@ -1444,12 +1429,13 @@ impl Membership {
             return Ok(None);
         };
         let r = req(ctx);
-        Ok(
+        // A role is never deleted (only retired): a failure here is the
+        // database's, and is reported as one, not as "no role".
+        Ok(Some(super::life::Role(
             entities::domain::read::get::<entities::role::Entity>(&r.db, id, "role", "id")
                 .await
-                .ok()
-                .map(super::life::Role),
-        )
+                .map_err(query_error)?,
+        )))
     }
     async fn status(&self) -> MembershipStatus {
         self.0.status.into()

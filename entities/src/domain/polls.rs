@@ -257,34 +257,13 @@ pub async fn tally(db: &impl Db, p: &Poll) -> Result<HashMap<Uuid, (u32, u32)>> 
         .all(db)
         .await?;
     let conveners: Vec<Uuid> = super::read::conveners_of(db, owner).await?;
-    if p.poll.per_coop {
-        // Each co-op once per option (a convener's co-op counts as theirs).
+    let voice = if p.poll.per_coop {
         let who_voted: Vec<Uuid> = votes.iter().map(|v| v.member_id).collect();
-        let voice = super::organisations::voices(db, &who_voted).await?;
-        let mut seen: HashMap<Uuid, (HashSet<Uuid>, HashSet<Uuid>)> = HashMap::new();
-        for v in &votes {
-            if let Some(coop) = voice.get(&v.member_id) {
-                let e = seen.entry(v.option_id).or_default();
-                e.0.insert(*coop);
-                if conveners.contains(&v.member_id) {
-                    e.1.insert(*coop);
-                }
-            }
-        }
-        return Ok(seen
-            .into_iter()
-            .map(|(o, (all, conv))| (o, (count(all.len()), count(conv.len()))))
-            .collect());
-    }
-    let mut t: HashMap<Uuid, (u32, u32)> = HashMap::new();
-    for v in votes {
-        let e = t.entry(v.option_id).or_default();
-        e.0 += 1;
-        if conveners.contains(&v.member_id) {
-            e.1 += 1;
-        }
-    }
-    Ok(t)
+        Some(super::organisations::voices(db, &who_voted).await?)
+    } else {
+        None
+    };
+    Ok(counts(&votes, voice.as_ref(), &conveners))
 }
 
 /// The winning option: most votes, then most conveners' votes, then the
@@ -445,21 +424,43 @@ pub async fn votes_for(db: &impl Db, option_ids: &[Uuid]) -> Result<HashMap<Uuid
         let who_voted: Vec<Uuid> = votes.iter().map(|v| v.member_id).collect();
         super::organisations::voices(db, &who_voted).await?
     };
-    let mut out: HashMap<Uuid, u32> = HashMap::new();
-    let mut coops: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    let (by_coop, by_person): (Vec<_>, Vec<_>) = votes
+        .into_iter()
+        .partition(|v| counted_per_coop.contains(&v.option_id));
+    Ok(counts(&by_person, None, &[])
+        .into_iter()
+        .chain(counts(&by_coop, Some(&voice), &[]))
+        .map(|(o, (n, _))| (o, n))
+        .collect())
+}
+
+/// Votes per option: (all, from conveners). Per person, or — given who
+/// speaks for which co-op — per co-op: each co-op once, votes from people
+/// who speak for none left out.
+fn counts(
+    votes: &[poll_vote::Model],
+    voice: Option<&HashMap<Uuid, Uuid>>,
+    conveners: &[Uuid],
+) -> HashMap<Uuid, (u32, u32)> {
+    let mut seen: HashMap<Uuid, (HashSet<Uuid>, HashSet<Uuid>)> = HashMap::new();
     for v in votes {
-        if counted_per_coop.contains(&v.option_id) {
-            if let Some(c) = voice.get(&v.member_id) {
-                coops.entry(v.option_id).or_default().insert(*c);
-            }
-        } else {
-            *out.entry(v.option_id).or_default() += 1;
+        // The unit counted: the voter, or the co-op they speak for.
+        let unit = match voice {
+            None => v.member_id,
+            Some(voice) => match voice.get(&v.member_id) {
+                Some(coop) => *coop,
+                None => continue,
+            },
+        };
+        let e = seen.entry(v.option_id).or_default();
+        e.0.insert(unit);
+        if conveners.contains(&v.member_id) {
+            e.1.insert(unit);
         }
     }
-    for (o, cs) in coops {
-        out.insert(o, count(cs.len()));
-    }
-    Ok(out)
+    seen.into_iter()
+        .map(|(o, (all, conv))| (o, (count(all.len()), count(conv.len()))))
+        .collect()
 }
 
 fn count(n: usize) -> u32 {

@@ -1131,6 +1131,25 @@ async fn a_weekly_health_digest_goes_to_the_rooms_once(backend: Backend) {
 
 both!(a_weekly_health_digest_goes_to_the_rooms_once);
 
+/// A member co-op, by name.
+async fn coop(r: &Room, name: impl Into<String>) -> uuid::Uuid {
+    entities::domain::organisations::create(
+        &r.db.conn,
+        &Actor::System,
+        entities::domain::organisations::NewOrganisation {
+            name: name.into(),
+            slug: None,
+            kind: entities::OrganisationKind::MemberCoop,
+            website: None,
+            country: None,
+            is_member_coop: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 /// The project linked to the test room.
 async fn linked_project(r: &mut Room) -> entities::project::Model {
     r.ok(ALICE, "!link co-op-fortnight").await;
@@ -1325,23 +1344,7 @@ async fn outreach_calls_from_the_room(backend: Backend) {
     let alice = rooms_actor(&r, ALICE).await;
     let mut orgs = Vec::new();
     for name in ["Riverside Co-op", "Print Co-op", "Spokes Bike Co-op"] {
-        orgs.push(
-            entities::domain::organisations::create(
-                &r.db.conn,
-                &Actor::System,
-                entities::domain::organisations::NewOrganisation {
-                    name: name.into(),
-                    slug: None,
-                    kind: entities::OrganisationKind::MemberCoop,
-                    website: None,
-                    country: None,
-                    is_member_coop: None,
-                },
-            )
-            .await
-            .unwrap()
-            .id,
-        );
+        orgs.push(coop(&r, name).await);
     }
     let bob = rooms_actor(&r, BOB).await;
     assert_eq!(
@@ -1433,23 +1436,7 @@ async fn never_the_same_coop_to_two_callers(backend: Backend) {
     let mut orgs = Vec::new();
     let mut callers = Vec::new();
     for i in 0..8 {
-        orgs.push(
-            entities::domain::organisations::create(
-                &r.db.conn,
-                &Actor::System,
-                entities::domain::organisations::NewOrganisation {
-                    name: format!("Co-op {i}"),
-                    slug: None,
-                    kind: entities::OrganisationKind::MemberCoop,
-                    website: None,
-                    country: None,
-                    is_member_coop: None,
-                },
-            )
-            .await
-            .unwrap()
-            .id,
-        );
+        orgs.push(coop(&r, format!("Co-op {i}")).await);
         let m = members::create(
             &r.db.conn,
             &Actor::System,

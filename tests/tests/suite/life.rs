@@ -787,6 +787,31 @@ async fn one_voice_per_coop(backend: Backend) {
         "{body}"
     );
 
+    // The room's quorum warning says what its numbers count.
+    entities::domain::alerts::run_due(
+        db,
+        meeting.starts_at - Duration::hours(24),
+        &entities::domain::alerts::AlertPolicy::default(),
+    )
+    .await
+    .unwrap();
+    let warning = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq("meeting.quorum_warning"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a quorum warning");
+    assert_eq!(warning.payload["per_coop"], true);
+    assert_eq!(warning.payload["confirmed"], 0, "{}", warning.payload);
+    assert!(
+        warning.payload["counting"]
+            .as_str()
+            .unwrap()
+            .starts_with("counted per co-op (each co-op once, by its delegates if it named any): 0 co-op(s) said yes, 2 people; 2 people who speak for no co-op here not counted"),
+        "{}",
+        warning.payload
+    );
+
     // A per-co-op poll counts each co-op once per option.
     let poll = polls::open(
         db,
