@@ -214,6 +214,22 @@ pub struct Limits {
     /// Suggest field names in errors ("did you mean …"). Default: on in
     /// development, off in production.
     pub suggestions: Option<bool>,
+    /// Most GraphQL operations executing at once; the others wait their
+    /// turn, first come first served, within the request timeout. 0 (the
+    /// default): four per CPU core. Executing more at once than the
+    /// cores can run only adds memory (each holds its rows and its half-
+    /// built answer) and spreads the same throughput over longer waits.
+    pub concurrent_requests: usize,
+}
+
+impl Limits {
+    /// [`Self::concurrent_requests`], with 0 resolved to four per core.
+    pub fn concurrency(&self) -> usize {
+        if self.concurrent_requests > 0 {
+            return self.concurrent_requests;
+        }
+        4 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    }
 }
 
 impl Default for Limits {
@@ -229,6 +245,7 @@ impl Default for Limits {
             batch: 0,
             introspection: None,
             suggestions: None,
+            concurrent_requests: 0,
         }
     }
 }

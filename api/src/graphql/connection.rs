@@ -2,7 +2,7 @@
 //! `edges { cursor node }`, `pageInfo` and `totalCount`.
 //!
 //! Lists arrive filtered and ordered (top-level lists from one query,
-//! nested ones from a DataLoader batch), and are paged here. A cursor names
+//! nested ones from a batched loader), and are paged here. A cursor names
 //! the row (its id) and its offset: paging goes on from the named row, or
 //! from the offset when that row has since left the list (archived), so a
 //! client paging through a changing list neither fails nor loops.

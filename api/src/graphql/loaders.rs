@@ -1,14 +1,16 @@
-//! DataLoaders: every relation in the schema is loaded through one of these,
-//! so a nested query runs one statement per level, however many rows each
-//! level returns. A loader is made per request, for that request's actor:
+//! Loaders: every relation in the schema is loaded through one of these,
+//! batched by the request's [`Batcher`], so a nested query runs one statement
+//! per level, however many rows each level returns. A loader is made per
+//! request, for that request's actor:
 //! nothing is cached across requests or people. The batch look-ups
 //! themselves, with their visibility rules, are in `entities::domain::read`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
+
+use super::batch::Batcher;
 use entities::domain::read::{self, Owner};
 use entities::{
     Actor, DomainError, agenda_item, alliance, group, meeting, member, membership, organisation,
@@ -27,10 +29,8 @@ pub struct DbLoader {
 const MAX_BATCH: usize = 10_000;
 
 /// A per-request loader.
-pub fn new(db: DatabaseConnection, actor: Actor) -> DataLoader<DbLoader> {
-    DataLoader::new(DbLoader { db, actor }, tokio::spawn)
-        .max_batch_size(MAX_BATCH)
-        .delay(Duration::from_millis(1))
+pub fn new(db: DatabaseConnection, actor: Actor) -> Batcher<DbLoader> {
+    Batcher::new(DbLoader { db, actor }, MAX_BATCH)
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DomainError>>;
@@ -293,16 +293,15 @@ impl Loader<RsvpCountsOf> for DbLoader {
         let rows = read::rsvp_counts(&self.db, &keys(ks, |k| k.0))
             .await
             .map_err(Arc::new)?;
-        let mut map: HashMap<RsvpCountsOf, [u32; 3]> = HashMap::new();
-        for (meeting, response, n) in rows {
-            let slot = match response {
-                entities::RsvpResponse::Yes => 0,
-                entities::RsvpResponse::No => 1,
-                entities::RsvpResponse::Maybe => 2,
-            };
-            map.entry(RsvpCountsOf(meeting)).or_default()[slot] =
-                u32::try_from(n).unwrap_or(u32::MAX);
-        }
+        let map = rows
+            .into_iter()
+            .map(|(meeting, counts)| {
+                (
+                    RsvpCountsOf(meeting),
+                    counts.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+                )
+            })
+            .collect();
         Ok(map)
     }
 }

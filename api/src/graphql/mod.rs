@@ -1,9 +1,10 @@
 //! The GraphQL schema: [`query`], [`mutation`], the object [`types`] and
 //! their [`loaders`], Relay [`connection`]s, global [`ids`], and the
 //! translation of domain [`errors`]. A request carries a [`RequestCtx`]: the
-//! database, the actor, and a DataLoader made for that request alone.
+//! database, the actor, and a [`batch::Batcher`] made for that request alone.
 
 pub mod access;
+pub mod batch;
 pub mod connection;
 pub mod enums;
 pub mod errors;
@@ -16,7 +17,6 @@ pub mod query;
 pub mod subscription;
 pub mod types;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, MergedObject, Schema};
 use entities::Actor;
 use sea_orm::DatabaseConnection;
@@ -43,7 +43,7 @@ pub type MusterSchema = Schema<Query, Mutation, subscription::Subscription>;
 pub struct RequestCtx {
     pub db: DatabaseConnection,
     pub actor: Actor,
-    pub loader: DataLoader<loaders::DbLoader>,
+    pub loader: batch::Batcher<loaders::DbLoader>,
     /// The client's address, for per-address limits (sign-ups).
     pub client_ip: Option<std::net::IpAddr>,
     /// The shared rate limiters.

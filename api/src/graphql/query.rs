@@ -40,7 +40,7 @@ impl CoreQuery {
                 format!("ask for at most {MAX_PAGE} ids at once"),
             )));
         }
-        // Concurrently, so the DataLoader batches them: one statement a type.
+        // Concurrently, so the loader batches them: one statement a type.
         futures::future::try_join_all(ids.iter().map(|id| node(ctx, id))).await
     }
 

@@ -1,4 +1,4 @@
-//! The object types, their relations (each through a DataLoader), and the
+//! The object types, their relations (each through the request's batched loader), and the
 //! filter and order inputs of their lists. Each type wraps a domain model
 //! and only translates it; contact details ask `entities::policy` whether
 //! the caller may see them.
@@ -25,7 +25,7 @@ use super::req;
 /// A page of a list.
 pub type Conn<T> = Connection<String, T, ListInfo>;
 
-/// Loads one value through the request's DataLoader.
+/// Loads one value through the request's batched loader.
 pub async fn load_one<K>(
     ctx: &Context<'_>,
     key: K,
@@ -41,7 +41,7 @@ where
         .map_err(|e| super::errors::to_graphql(&e))
 }
 
-/// Loads a list through the request's DataLoader (empty when none).
+/// Loads a list through the request's batched loader (empty when none).
 pub async fn load_list<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<V>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,

@@ -24,6 +24,7 @@ pub mod read;
 pub mod resources;
 pub mod roles;
 pub mod rooms;
+pub mod rows;
 pub mod signups;
 pub mod slugs;
 pub mod tokens;

@@ -537,7 +537,62 @@ async fn demo_data_tells_the_seed_story(backend: Backend) {
     assert_eq!(ms[2].postponed_from_id, Some(june.id));
 }
 
+/// The positional decoders (`entities::domain::rows`) read every column of
+/// every row as sea-orm's derived decoder does: on the demo data, with one
+/// meeting given every optional column, so each is seen both NULL and set.
+async fn positional_decoding_matches_sea_orm(backend: Backend) {
+    use entities::domain::rows;
+    use entities::{meeting, rsvp};
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, Set};
+    let db = fresh_db(backend).await;
+    entities::demo::seed(&db.conn).await.unwrap();
+    let first = meeting::Entity::find()
+        .order_by_asc(meeting::Column::Id)
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut full: meeting::ActiveModel = first.clone().into();
+    full.location = Set(Some("Upstairs at the Co-op".into()));
+    full.postponed_from_id = Set(Some(first.id));
+    full.cancel_reason = Set(Some("Snow".into()));
+    full.minutes = Set(Some("Agreed: *everything*.".into()));
+    full.quorum_confirmed_at = Set(Some(Utc::now()));
+    full.per_coop = Set(true);
+    full.update(&db.conn).await.unwrap();
+
+    let q = || meeting::Entity::find().order_by_asc(meeting::Column::Id);
+    let derived = q().all(&db.conn).await.unwrap();
+    let positional = rows::meetings(&db.conn, q()).await.unwrap();
+    assert!(!derived.is_empty(), "the demo has meetings");
+    assert!(
+        derived
+            .iter()
+            .any(|m| m.minutes.is_some() && m.location.is_some())
+    );
+    assert!(derived.iter().any(|m| m.minutes.is_none()));
+    assert!(
+        derived
+            .iter()
+            .any(|m| m.group_id.is_none() || m.project_id.is_none())
+    );
+    assert_eq!(positional, derived);
+    let stmt = sea_orm::QueryTrait::build(&q(), db.conn.get_database_backend());
+    let raw = db.conn.query_one_raw(stmt).await.unwrap().unwrap();
+    assert_eq!(
+        rows::by_position::<meeting::Entity>(&raw),
+        backend == Backend::Postgres,
+        "the positional path is taken on PostgreSQL"
+    );
+
+    let q = || rsvp::Entity::find().order_by_asc(rsvp::Column::Id);
+    let derived = q().all(&db.conn).await.unwrap();
+    assert!(!derived.is_empty(), "the demo has RSVPs");
+    assert_eq!(rows::rsvps(&db.conn, q()).await.unwrap(), derived);
+}
+
 both!(
+    positional_decoding_matches_sea_orm,
     slugs_are_generated_unique_and_stable,
     validation_failures_change_nothing,
     anonymous_callers_cannot_change_anything,

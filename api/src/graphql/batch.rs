@@ -1,0 +1,241 @@
+//! The request's batching loader, without a timer.
+//!
+//! async-graphql resolves a whole query inside one future: the fields of an
+//! object, and the items of a list, are polled side by side by `join_all`.
+//! So every sibling that asks for a relation asks in the same pass over the
+//! tree, before any of them is polled again. [`Batcher::load_many`] uses
+//! exactly that: it adds its keys to the open batch of their kind, yields
+//! once to the executor (`tokio::task::yield_now`), and then the first of
+//! the waiters to run closes the batch and runs one [`Loader::load`] for all
+//! the keys gathered; the others wait for its answer. No timer and no spawned
+//! task: a single object costs no batching window (async-graphql's
+//! `DataLoader` waited 1 ms per level, the floor under one client's
+//! latency), and a level is batched the same way on one thread or many,
+//! because the whole request runs on one task.
+//!
+//! Like the `DataLoader` it replaces, a batcher is made per request and
+//! caches nothing: a batch's answer lives as long as its waiters.
+
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::dataloader::Loader;
+use tokio::sync::OnceCell;
+
+/// One batch of keys of one kind, and, once loaded, its answer.
+struct Batch<K, V, E> {
+    keys: Mutex<HashSet<K>>,
+    done: OnceCell<Result<Arc<HashMap<K, V>>, E>>,
+}
+
+/// The open batch of one key kind, if any.
+type Open<K, V, E> = Option<Arc<Batch<K, V, E>>>;
+
+/// Batches the loads of one request (see the module docs).
+pub struct Batcher<T> {
+    loader: T,
+    max_batch: usize,
+    /// The open batch per key type (`Open<K, …>` behind `Any`).
+    open: Mutex<HashMap<TypeId, Box<dyn Any + Send>>>,
+}
+
+impl<T> Batcher<T> {
+    /// A batcher over `loader`; a batch closes early at `max_batch` keys.
+    pub fn new(loader: T, max_batch: usize) -> Self {
+        Self {
+            loader,
+            max_batch: max_batch.max(1),
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// One value, if there is one for `key`.
+    pub async fn load_one<K>(&self, key: K) -> Result<Option<T::Value>, T::Error>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        T: Loader<K>,
+        T::Error: Sync,
+    {
+        let mut found = self.load_many([key.clone()]).await?;
+        Ok(found.remove(&key))
+    }
+
+    /// The values found for `keys` (a key with none is absent).
+    pub async fn load_many<K, I>(&self, keys: I) -> Result<HashMap<K, T::Value>, T::Error>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        I: IntoIterator<Item = K>,
+        T: Loader<K>,
+        T::Error: Sync,
+    {
+        let wanted: Vec<K> = keys.into_iter().collect();
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let batch = self.join::<K>(&wanted);
+        // Let the siblings add their keys before the batch runs.
+        tokio::task::yield_now().await;
+        let answer = batch
+            .done
+            .get_or_init(|| async {
+                self.close(&batch);
+                let keys: Vec<K> = batch
+                    .keys
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .iter()
+                    .cloned()
+                    .collect();
+                self.loader.load(&keys).await.map(Arc::new)
+            })
+            .await
+            .clone()?;
+        Ok(wanted
+            .into_iter()
+            .filter_map(|k| answer.get(&k).cloned().map(|v| (k, v)))
+            .collect())
+    }
+
+    /// Adds `keys` to the open batch of their kind (opening one if need be)
+    /// and returns that batch.
+    fn join<K>(&self, keys: &[K]) -> Arc<Batch<K, T::Value, T::Error>>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        T: Loader<K>,
+        T::Error: Sync,
+    {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = open
+            .entry(TypeId::of::<K>())
+            .or_insert_with(|| Box::new(Open::<K, T::Value, T::Error>::None));
+        let Some(slot) = slot.downcast_mut::<Open<K, T::Value, T::Error>>() else {
+            // Unreachable (the map is keyed by the type); a lone batch is
+            // still correct.
+            return Arc::new(Batch {
+                keys: Mutex::new(keys.iter().cloned().collect()),
+                done: OnceCell::new(),
+            });
+        };
+        let batch = slot
+            .get_or_insert_with(|| {
+                Arc::new(Batch {
+                    keys: Mutex::new(HashSet::new()),
+                    done: OnceCell::new(),
+                })
+            })
+            .clone();
+        let full = {
+            let mut held = batch.keys.lock().unwrap_or_else(PoisonError::into_inner);
+            held.extend(keys.iter().cloned());
+            held.len() >= self.max_batch
+        };
+        if full {
+            *slot = None;
+        }
+        batch
+    }
+
+    /// Closes `batch`: keys asked for from now on go to a new one.
+    fn close<K, V, E>(&self, batch: &Arc<Batch<K, V, E>>)
+    where
+        K: 'static,
+        V: 'static,
+        E: 'static,
+    {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = open
+            .get_mut(&TypeId::of::<K>())
+            .and_then(|s| s.downcast_mut::<Open<K, V, E>>())
+            && slot.as_ref().is_some_and(|b| Arc::ptr_eq(b, batch))
+        {
+            *slot = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Doubles numbers and counts its calls.
+    #[derive(Default)]
+    struct Double {
+        calls: AtomicUsize,
+        sizes: Mutex<Vec<usize>>,
+    }
+
+    impl Loader<u32> for Double {
+        type Value = u64;
+        type Error = Arc<String>;
+
+        async fn load(&self, keys: &[u32]) -> Result<HashMap<u32, u64>, Self::Error> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.sizes.lock().unwrap().push(keys.len());
+            if keys.contains(&13) {
+                return Err(Arc::new("unlucky".into()));
+            }
+            Ok(keys
+                .iter()
+                .filter(|k| **k != 0)
+                .map(|k| (*k, u64::from(*k) * 2))
+                .collect())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn siblings_share_one_batch_and_get_their_own_answers() {
+        let b = Batcher::new(Double::default(), 100);
+        let got = futures::future::join_all((0..50u32).map(|i| b.load_one(i % 25 * 2))).await;
+        assert_eq!(b.loader.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            *b.loader.sizes.lock().unwrap(),
+            vec![25],
+            "keys deduplicated"
+        );
+        assert_eq!(got[0], Ok(None), "a key without a value is absent");
+        assert_eq!(got[3], Ok(Some(12)));
+        assert_eq!(got[28], Ok(Some(12)));
+    }
+
+    #[tokio::test]
+    async fn a_later_level_is_a_new_batch() {
+        let b = Batcher::new(Double::default(), 100);
+        let first = futures::future::join_all((1..=3u32).map(|i| b.load_one(i))).await;
+        let second = futures::future::join_all(
+            first
+                .iter()
+                .map(|v| b.load_one(u32::try_from(v.clone().unwrap().unwrap()).unwrap())),
+        )
+        .await;
+        assert_eq!(second, vec![Ok(Some(4)), Ok(Some(8)), Ok(Some(12))]);
+        assert_eq!(*b.loader.sizes.lock().unwrap(), vec![3, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_full_batch_closes_and_an_error_reaches_every_waiter() {
+        let b = Batcher::new(Double::default(), 4);
+        let got = futures::future::join_all((10..20u32).map(|i| b.load_one(i))).await;
+        assert_eq!(*b.loader.sizes.lock().unwrap(), vec![4, 4, 2]);
+        assert_eq!(
+            got[0],
+            Err(Arc::new("unlucky".to_string())),
+            "13 is in the first batch"
+        );
+        assert_eq!(got[4], Ok(Some(28)));
+    }
+
+    #[tokio::test]
+    async fn a_dropped_waiter_does_not_strand_the_others() {
+        let b = Batcher::new(Double::default(), 100);
+        let leader = b.load_one(1);
+        let follower = b.load_one(2);
+        let mut leader = Box::pin(leader);
+        // Poll the leader until it has joined, then drop it mid-way.
+        let _ = futures::poll!(&mut leader);
+        drop(leader);
+        assert_eq!(follower.await, Ok(Some(4)));
+    }
+}
