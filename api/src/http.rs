@@ -61,6 +61,10 @@ pub struct AppState {
     pub hub: crate::live::Hub,
     /// Turns to execute an operation (`limits.concurrent_requests`).
     pub turns: Arc<tokio::sync::Semaphore>,
+    /// Parsed documents of recent requests.
+    pub documents: Arc<crate::documents::Documents>,
+    /// The process's metrics, when a recorder is installed (the binary).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 impl AppState {
@@ -73,6 +77,8 @@ impl AppState {
             db,
             schema,
             turns: Arc::new(tokio::sync::Semaphore::new(settings.limits.concurrency())),
+            documents: Arc::default(),
+            metrics: None,
             settings: Arc::new(settings),
             rate,
             hub,
@@ -89,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar/projects/{file}", get(crate::calendar::project))
         .route("/calendar/me/{file}", get(crate::calendar::personal))
         .route("/health", get(health))
+        .route("/metrics", get(crate::telemetry::scrape))
         .route("/ready", get(ready))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
@@ -164,6 +171,12 @@ impl Call {
 
     /// An error response for a request that never ran.
     fn refuse(&self, status: StatusCode, code: &str, message: &str) -> Response {
+        metrics::counter!(
+            "muster_graphql_operations_total",
+            "operation" => "unread",
+            "outcome" => code.to_owned()
+        )
+        .increment(1);
         let body = json!({ "errors": [{ "message": message, "extensions": { "code": code, "requestId": self.id } }] });
         let ct = match self.flavour {
             Flavour::GraphqlResponse => GRAPHQL_RESPONSE,
@@ -340,12 +353,43 @@ impl<'a> Wire<'a> {
     }
 }
 
+/// Runs one operation and records it (see `crate::telemetry`).
 async fn run(
     state: &AppState,
     call: &Call,
     actor: Actor,
     client_ip: Option<IpAddr>,
     req: async_graphql::Request,
+) -> async_graphql::Response {
+    let started = std::time::Instant::now();
+    let mut name = req.operation_name.clone();
+    let resp = execute(state, call, actor, client_ip, req, &mut name).await;
+    let operation = crate::telemetry::operation_label(name.as_deref());
+    let outcome = resp
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .and_then(|v| match v {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .unwrap_or(if resp.errors.is_empty() {
+            "ok"
+        } else {
+            "ERROR"
+        });
+    crate::telemetry::operation(&operation, outcome, started.elapsed().as_secs_f64());
+    resp
+}
+
+async fn execute(
+    state: &AppState,
+    call: &Call,
+    actor: Actor,
+    client_ip: Option<IpAddr>,
+    mut req: async_graphql::Request,
+    name: &mut Option<String>,
 ) -> async_graphql::Response {
     let limits = &state.settings.limits;
     if let Err(e) = crate::guard::check(&req.query, limits.aliases, limits.tokens) {
@@ -354,6 +398,10 @@ async fn run(
             .get_or_insert_with(Default::default)
             .set("code", e.code());
         return async_graphql::Response::from_errors(vec![err]);
+    }
+    state.documents.prepare(&mut req);
+    if name.is_none() {
+        *name = crate::documents::only_operation_name(&mut req);
     }
     let ctx = RequestCtx::new(
         state.db.clone(),

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod db;
+pub mod documents;
 pub mod graphql;
 pub mod guard;
 pub mod http;
@@ -13,6 +14,7 @@ pub mod live;
 pub mod openid;
 pub mod rate;
 pub mod settings;
+pub mod telemetry;
 
 pub use http::{AppState, router};
 pub use settings::Settings;

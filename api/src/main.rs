@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use api::{AppState, Settings, db, router};
 use clap::{Parser, Subcommand};
 use entities::Actor;
+use metrics_exporter_prometheus::PrometheusHandle;
 use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
@@ -41,7 +42,12 @@ enum Command {
     #[command(
         about = "Run the Matrix bridge alone: the bot that answers commands in project rooms and posts notices (needs MUSTER_MATRIX_HOMESERVER, MUSTER_MATRIX_USER and MUSTER_MATRIX_PASSWORD)"
     )]
-    Bridge,
+    Bridge {
+        /// Serve `GET /metrics` (Prometheus) for this process on this
+        /// address, e.g. `127.0.0.1:9187`.
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<std::net::SocketAddr>,
+    },
     /// Apply, roll back or list migrations.
     Migrate {
         #[command(subcommand)]
@@ -259,14 +265,31 @@ async fn main() -> anyhow::Result<()> {
             if no_bridge {
                 settings.matrix_homeserver = None;
             }
-            serve(conn, settings).await?;
+            let (conn, metrics) = measured(conn)?;
+            serve(conn, settings, Some(metrics)).await?;
         }
-        Command::Bridge => {
+        Command::Bridge { metrics } => {
             let config = settings.bridge()?.context(
                 "no homeserver is configured: set MUSTER_MATRIX_HOMESERVER, MUSTER_MATRIX_USER and MUSTER_MATRIX_PASSWORD",
             )?;
             db::migrate(&conn).await.context("migration failed")?;
+            let (conn, handle) = measured(conn)?;
             let (stop, stopped) = tokio::sync::watch::channel(false);
+            if let Some(addr) = metrics {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("could not listen on {addr} (--metrics)"))?;
+                tracing::info!(
+                    "bridge metrics at http://{}/metrics",
+                    listener.local_addr()?
+                );
+                tokio::spawn(api::telemetry::serve_metrics(
+                    listener,
+                    conn.clone(),
+                    handle,
+                    stopped.clone(),
+                ));
+            }
             let mut bot = tokio::spawn(bridge::bot::serve(config, conn, stopped));
             tokio::select! {
                 () = shutdown_signal() => {
@@ -279,6 +302,15 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Installs the Prometheus recorder and counts `conn`'s statements.
+fn measured(
+    mut conn: sea_orm::DatabaseConnection,
+) -> anyhow::Result<(sea_orm::DatabaseConnection, PrometheusHandle)> {
+    let handle = api::telemetry::install().context("could not start the metrics recorder")?;
+    conn.set_metric_callback(api::telemetry::sql_callback);
+    Ok((conn, handle))
 }
 
 async fn token(conn: &sea_orm::DatabaseConnection, action: TokenAction) -> anyhow::Result<()> {
@@ -357,7 +389,11 @@ async fn token(conn: &sea_orm::DatabaseConnection, action: TokenAction) -> anyho
     Ok(())
 }
 
-async fn serve(conn: sea_orm::DatabaseConnection, settings: Settings) -> anyhow::Result<()> {
+async fn serve(
+    conn: sea_orm::DatabaseConnection,
+    settings: Settings,
+    metrics: Option<PrometheusHandle>,
+) -> anyhow::Result<()> {
     db::migrate(&conn).await.context("migration failed")?;
     if settings.demo
         && let Some(s) = entities::demo::seed_if_empty(&conn)
@@ -389,7 +425,9 @@ async fn serve(conn: sea_orm::DatabaseConnection, settings: Settings) -> anyhow:
         }
         None => None,
     };
-    let app = router(AppState::new(conn, settings));
+    let mut state = AppState::new(conn, settings);
+    state.metrics = metrics;
+    let app = router(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -54,6 +54,7 @@ impl RateLimits {
 
     fn check<K: Clone + std::hash::Hash + Eq>(
         &self,
+        name: &'static str,
         limiter: &Keyed<K>,
         limit: u32,
         key: &K,
@@ -63,21 +64,24 @@ impl RateLimits {
                 limit,
                 remaining: snapshot.remaining_burst_capacity(),
             },
-            Err(not_until) => Verdict::Refused {
-                limit,
-                retry_after: not_until.wait_time_from(self.clock.now()),
-            },
+            Err(not_until) => {
+                metrics::counter!("muster_rate_limit_refusals_total", "limit" => name).increment(1);
+                Verdict::Refused {
+                    limit,
+                    retry_after: not_until.wait_time_from(self.clock.now()),
+                }
+            }
         }
     }
 
     /// One request by a partner key.
     pub fn partner(&self, token: Uuid) -> Verdict {
-        self.check(&self.partner, self.partner_limit, &token)
+        self.check("partner", &self.partner, self.partner_limit, &token)
     }
 
     /// One sign-up from a client address.
     pub fn sign_up(&self, ip: IpAddr) -> Verdict {
-        self.check(&self.sign_up, self.sign_up_limit, &ip)
+        self.check("sign_up", &self.sign_up, self.sign_up_limit, &ip)
     }
 }
 

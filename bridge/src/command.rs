@@ -125,6 +125,18 @@ pub enum MeetingAction {
     },
 }
 
+impl Command {
+    /// The command's name for metrics and logs, e.g. `rsvp`, `meeting`.
+    pub fn kind(&self) -> String {
+        let debug = format!("{self:?}");
+        debug
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+}
+
 /// `calls …`
 #[derive(Subcommand, Debug, PartialEq, Eq)]
 pub enum CallsAction {
@@ -357,6 +369,13 @@ mod tests {
 
     fn err(s: &str) -> String {
         parse(s).expect("a command").expect_err("refused").0
+    }
+
+    #[test]
+    fn a_command_names_its_kind() {
+        assert_eq!(ok("!rsvp yes").kind(), "rsvp");
+        assert_eq!(ok("!help").kind(), "help");
+        assert_eq!(ok("!meeting postpone to next week").kind(), "meeting");
     }
 
     #[test]

@@ -156,10 +156,14 @@ async fn deliver(
                 r.sent += 1;
             }
             Err(SendError::RateLimited(wait)) => {
+                metrics::counter!("muster_matrix_send_retries_total", "reason" => "rate_limited")
+                    .increment(1);
                 r.wait = Some(wait);
                 break;
             }
             Err(SendError::Unavailable(why)) => {
+                metrics::counter!("muster_matrix_send_retries_total", "reason" => "unavailable")
+                    .increment(1);
                 tracing::warn!(%why, "homeserver unavailable; notices wait");
                 r.wait = Some(OUTAGE_BACKOFF);
                 break;

@@ -84,8 +84,13 @@ pub async fn handle(
     if rooms::seen_event(db, msg.event_id).await? {
         return Ok(None);
     }
+    let kind = parsed
+        .as_ref()
+        .map_or_else(|_| "unparsed".to_owned(), Command::kind);
     let txn = write_txn(db).await?;
-    let outcome = match (rooms::sender(&txn, msg.sender).await?, parsed) {
+    let sender = rooms::sender(&txn, msg.sender).await?;
+    let known = sender.is_some();
+    let outcome = match (sender, parsed) {
         // Help is for everyone; acting needs a member.
         (None, Ok(Command::Help)) => Ok(Reply::ok(format!(
             "Here is what I can do:\n{}\nTo act here, ask a convener or an admin to add your Matrix id ({}) to Muster.",
@@ -98,13 +103,23 @@ pub async fn handle(
             .await
             .map_err(|e| refusal(&e)),
     };
+    let label = match (&outcome, known) {
+        (Ok(_), _) => "ok",
+        (Err(_), false) => "unknown_sender",
+        (Err(_), true) => "refused",
+    };
     let event = rooms::Answered {
         event_id: msg.event_id,
         room_id: msg.room_id,
         sender: msg.sender,
         outcome: "ok",
     };
-    settle(db, txn, event, outcome.map(Some)).await
+    let settled = settle(db, txn, event, outcome.map(Some)).await;
+    if settled.is_ok() {
+        metrics::counter!("muster_bridge_commands_total", "command" => kind, "outcome" => label)
+            .increment(1);
+    }
+    settled
 }
 
 /// Ends the handling of an event: an accepted one is recorded (with its

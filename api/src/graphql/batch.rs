@@ -24,6 +24,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_graphql::dataloader::Loader;
 use tokio::sync::OnceCell;
 
+/// The metrics label for a key type: its name without the path.
+fn loader_name<K>() -> &'static str {
+    let full = std::any::type_name::<K>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
 /// One batch of keys of one kind, and, once loaded, its answer.
 struct Batch<K, V, E> {
     keys: Mutex<HashSet<K>>,
@@ -88,6 +94,9 @@ impl<T> Batcher<T> {
                     .iter()
                     .cloned()
                     .collect();
+                #[allow(clippy::cast_precision_loss)] // a histogram of small counts
+                metrics::histogram!("muster_loader_batch_size", "loader" => loader_name::<K>())
+                    .record(keys.len() as f64);
                 self.loader.load(&keys).await.map(Arc::new)
             })
             .await
@@ -198,6 +207,14 @@ mod tests {
         assert_eq!(got[0], Ok(None), "a key without a value is absent");
         assert_eq!(got[3], Ok(Some(12)));
         assert_eq!(got[28], Ok(Some(12)));
+    }
+
+    #[test]
+    fn a_loader_is_named_by_its_key_type() {
+        assert_eq!(
+            loader_name::<crate::graphql::loaders::RsvpCountsOf>(),
+            "RsvpCountsOf"
+        );
     }
 
     #[tokio::test]

@@ -174,6 +174,83 @@ async fn the_binary_serves_the_demo_and_takes_changes(backend: Backend) {
 
 both!(the_binary_serves_the_demo_and_takes_changes);
 
+/// `GET /metrics` of a running binary: operations by name and outcome,
+/// SQL statements, loader batches, the outbox gauges, refusals.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::float_cmp)] // counts: whole numbers, exact in f64
+async fn the_binary_serves_prometheus_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), "sqlite://muster.db?mode=rwc").await;
+    let page = "query GroupPage { groups(first: 5) { nodes { name projects(first: 5) { nodes { name } } } } }";
+    for _ in 0..3 {
+        let body = gql(&server.base, None, page, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let body = gql(&server.base, None, "query Broken { nope }", json!({})).await;
+    assert!(body.get("errors").is_some(), "{body}");
+    let refused = reqwest::Client::new()
+        .post(format!("{}/graphql", server.base))
+        .header("content-type", "text/plain")
+        .body("{ groups { totalCount } }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 415);
+
+    let r = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+        "the Prometheus text format"
+    );
+    let text = r.text().await.unwrap();
+    let value = |prefix: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` in\n{text}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        value("muster_graphql_operations_total{operation=\"GroupPage\",outcome=\"ok\"}"),
+        3.0
+    );
+    assert_eq!(
+        value(
+            "muster_graphql_operations_total{operation=\"Broken\",outcome=\"GRAPHQL_VALIDATION_FAILED\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            "muster_graphql_operations_total{operation=\"unread\",outcome=\"UNSUPPORTED_MEDIA_TYPE\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        value("muster_graphql_operation_duration_seconds_count{operation=\"GroupPage\"}"),
+        3.0
+    );
+    assert!(value("muster_sql_statements_total{outcome=\"ok\"}") >= 6.0);
+    assert!(value("muster_sql_statement_duration_seconds_count") >= 6.0);
+    // Three pages, each one batch of projects for all its groups.
+    assert_eq!(
+        value("muster_loader_batch_size_count{loader=\"ProjectsOfGroup\"}"),
+        3.0
+    );
+    assert!(value("muster_outbox_depth") >= 0.0);
+    assert!(value("muster_outbox_oldest_age_seconds") >= 0.0);
+    assert!(text.contains("# HELP muster_graphql_operations_total"));
+}
+
 #[test]
 fn a_wrong_setting_stops_start_up_and_names_it() {
     let dir = tempfile::tempdir().unwrap();
