@@ -268,20 +268,18 @@ const REQUEST_ERROR_CODES: &[&str] = &[
 /// Gives every error a stable `extensions.code` (resolvers set their own;
 /// those raised by the engine get one here) and internal ones the request
 /// id.
+/// An error's `extensions.code`, if it has one.
+fn code_of(e: &ServerError) -> Option<&str> {
+    match e.extensions.as_ref()?.get("code")? {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
 fn with_codes(mut resp: async_graphql::Response, request_id: &str) -> async_graphql::Response {
     let before_execution = matches!(resp.data, Value::Null);
     for e in &mut resp.errors {
-        let code = e
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .and_then(|v| {
-                if let Value::String(s) = v {
-                    Some(s.clone())
-                } else {
-                    None
-                }
-            });
+        let code = code_of(e).map(str::to_owned);
         let ext = e.extensions.get_or_insert_with(Default::default);
         let code = code.unwrap_or_else(|| {
             let c = engine_code(&e.message, before_execution).to_owned();
@@ -365,20 +363,11 @@ async fn run(
     let mut name = req.operation_name.clone();
     let resp = execute(state, call, actor, client_ip, req, &mut name).await;
     let operation = crate::telemetry::operation_label(name.as_deref());
+    // with_codes gave every error a code.
     let outcome = resp
         .errors
         .first()
-        .and_then(|e| e.extensions.as_ref())
-        .and_then(|x| x.get("code"))
-        .and_then(|v| match v {
-            Value::String(s) => Some(s.as_str()),
-            _ => None,
-        })
-        .unwrap_or(if resp.errors.is_empty() {
-            "ok"
-        } else {
-            "ERROR"
-        });
+        .map_or("ok", |e| code_of(e).unwrap_or("ERROR"));
     crate::telemetry::operation(&operation, outcome, started.elapsed().as_secs_f64());
     resp
 }

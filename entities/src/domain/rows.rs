@@ -56,83 +56,83 @@ pub fn by_position<E: EntityTrait>(res: &QueryResult) -> bool {
     res.try_as_pg_row().is_some_and(same_shape::<E>)
 }
 
-/// A meeting row, decoded by position where it can be.
-pub struct FastMeeting(pub meeting::Model);
+/// A wrapper that decodes `$model` rows by position on PostgreSQL (when the
+/// row has the entity's shape) and by sea-orm's derive otherwise, and a
+/// function that runs a select through it. Fields are listed in column
+/// order; `text_enum` marks a text enum.
+macro_rules! positional {
+    ($wrapper:ident, $all:ident, $module:ident { $($field:ident: $how:ident),* $(,)? }) => {
+        #[doc = concat!("A `", stringify!($module), "` row, decoded by position where it can be.")]
+        pub struct $wrapper(pub $module::Model);
 
-impl FromQueryResult for FastMeeting {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        if pre.is_empty()
-            && let Some(row) = res.try_as_pg_row()
-            && same_shape::<meeting::Entity>(row)
-        {
-            return Ok(Self(meeting::Model {
-                id: at(row, 0)?,
-                group_id: at(row, 1)?,
-                project_id: at(row, 2)?,
-                title: at(row, 3)?,
-                kind: enum_at(row, 4)?,
-                format: enum_at(row, 5)?,
-                starts_at: at(row, 6)?,
-                ends_at: at(row, 7)?,
-                time_zone: at(row, 8)?,
-                location: at(row, 9)?,
-                status: enum_at(row, 10)?,
-                quorum: at(row, 11)?,
-                visibility: enum_at(row, 12)?,
-                postponed_from_id: at(row, 13)?,
-                cancel_reason: at(row, 14)?,
-                minutes: at(row, 15)?,
-                quorum_confirmed_at: at(row, 16)?,
-                per_coop: at(row, 17)?,
-                created_at: at(row, 18)?,
-                updated_at: at(row, 19)?,
-            }));
+        impl FromQueryResult for $wrapper {
+            fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+                if pre.is_empty()
+                    && let Some(row) = res.try_as_pg_row()
+                    && same_shape::<$module::Entity>(row)
+                {
+                    let mut i = 0..;
+                    return Ok(Self($module::Model {
+                        $($field: positional!(@$how row, i.next().unwrap_or_default())?,)*
+                    }));
+                }
+                $module::Model::from_query_result(res, pre).map(Self)
+            }
         }
-        meeting::Model::from_query_result(res, pre).map(Self)
-    }
-}
 
-/// An RSVP row, decoded by position where it can be.
-pub struct FastRsvp(pub rsvp::Model);
-
-impl FromQueryResult for FastRsvp {
-    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        if pre.is_empty()
-            && let Some(row) = res.try_as_pg_row()
-            && same_shape::<rsvp::Entity>(row)
-        {
-            return Ok(Self(rsvp::Model {
-                id: at(row, 0)?,
-                meeting_id: at(row, 1)?,
-                member_id: at(row, 2)?,
-                response: enum_at(row, 3)?,
-                created_at: at(row, 4)?,
-                updated_at: at(row, 5)?,
-            }));
+        #[doc = concat!("Every `", stringify!($module), "` row the select finds.")]
+        pub async fn $all(
+            db: &impl Db,
+            q: Select<$module::Entity>,
+        ) -> Result<Vec<$module::Model>, DbErr> {
+            Ok(q.into_model::<$wrapper>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| m.0)
+                .collect())
         }
-        rsvp::Model::from_query_result(res, pre).map(Self)
+    };
+    (@plain $row:ident, $i:expr) => { at($row, $i) };
+    (@text_enum $row:ident, $i:expr) => { enum_at($row, $i) };
+}
+
+positional!(
+    FastMeeting,
+    meetings,
+    meeting {
+        id: plain,
+        group_id: plain,
+        project_id: plain,
+        title: plain,
+        kind: text_enum,
+        format: text_enum,
+        starts_at: plain,
+        ends_at: plain,
+        time_zone: plain,
+        location: plain,
+        status: text_enum,
+        quorum: plain,
+        visibility: text_enum,
+        postponed_from_id: plain,
+        cancel_reason: plain,
+        minutes: plain,
+        quorum_confirmed_at: plain,
+        per_coop: plain,
+        created_at: plain,
+        updated_at: plain,
     }
-}
+);
 
-/// Every meeting the select finds.
-pub async fn meetings(
-    db: &impl Db,
-    q: Select<meeting::Entity>,
-) -> Result<Vec<meeting::Model>, DbErr> {
-    Ok(q.into_model::<FastMeeting>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.0)
-        .collect())
-}
-
-/// Every RSVP the select finds.
-pub async fn rsvps(db: &impl Db, q: Select<rsvp::Entity>) -> Result<Vec<rsvp::Model>, DbErr> {
-    Ok(q.into_model::<FastRsvp>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.0)
-        .collect())
-}
+positional!(
+    FastRsvp,
+    rsvps,
+    rsvp {
+        id: plain,
+        meeting_id: plain,
+        member_id: plain,
+        response: text_enum,
+        created_at: plain,
+        updated_at: plain,
+    }
+);
