@@ -4,8 +4,10 @@
 //! them together. Resolvers translate between GraphQL and the domain in the
 //! `entities` crate; they never decide a rule themselves.
 
+pub mod backup;
 pub mod calendar;
 pub mod db;
+pub mod dbcopy;
 pub mod documents;
 pub mod graphql;
 pub mod guard;

@@ -60,10 +60,55 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Move a whole database: `muster db copy --from sqlite://muster.db --to postgres://…`.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+    /// Back up the configured database to a new file. SQLite: a consistent
+    /// copy taken while Muster keeps serving, then checked. PostgreSQL:
+    /// prints the `pg_dump` command to run (exit status 2).
+    Backup {
+        /// The file to write; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Restore a backup into the configured database, in one verified
+    /// transaction. A `pg_dump` file gets the `pg_restore` command printed
+    /// instead (exit status 2).
+    Restore {
+        /// A file written by `muster backup` (or by `pg_dump`).
+        file: PathBuf,
+        /// Delete what the configured database holds first (same
+        /// transaction). Without it, a database with data is refused.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
         action: TokenAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DbAction {
+    /// Copy every table from one database into another (e.g. SQLite to
+    /// PostgreSQL), in dependency order, in one transaction on the target,
+    /// then check row counts and a checksum per table before committing.
+    /// The target gets Muster's migrations first; one that already holds
+    /// data is refused unless --replace. Stop `muster serve` on the source
+    /// first if writes must not be missed; the copy itself is a consistent
+    /// snapshot either way.
+    Copy {
+        /// The database to read, e.g. `sqlite://muster.db`.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The database to write, e.g. `postgres://muster@db/muster`.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Delete what the target holds first (in the same transaction).
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -179,6 +224,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Command::Db {
+        action: DbAction::Copy { from, to, replace },
+    } = &cli.command
+    {
+        return copy(from, to, *replace).await;
+    }
     let conn = db::connect(&settings.database_url, settings.database_max_connections)
         .await
         .with_context(|| {
@@ -189,7 +240,55 @@ async fn main() -> anyhow::Result<()> {
         })?;
 
     match cli.command {
-        Command::Schema => {}
+        Command::Schema | Command::Db { .. } => {}
+        Command::Backup { file } => {
+            match api::backup::backup(&conn, &settings.database_url, &file)
+                .await
+                .map_err(|e| anyhow::anyhow!("[{}] {e}", e.code()))?
+            {
+                api::backup::Backup::Written { bytes, tables } => {
+                    print_tables(&tables);
+                    eprintln!(
+                        "backed up to {} ({} KiB, {} rows); integrity check: ok",
+                        file.display(),
+                        bytes / 1024,
+                        tables.iter().map(|t| t.rows).sum::<u64>()
+                    );
+                }
+                api::backup::Backup::UsePgDump { command } => {
+                    eprintln!(
+                        "Muster does not back up PostgreSQL itself; pg_dump takes a consistent snapshot while Muster runs. Run (with PGPASSWORD set or a ~/.pgpass entry):"
+                    );
+                    println!("{command}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Restore { file, replace } => {
+            use api::backup::Kind;
+            match api::backup::sniff(&file).map_err(anyhow::Error::msg)? {
+                Kind::Sqlite => {
+                    conn.close().await.ok();
+                    copy(
+                        &api::backup::sqlite_url(&file, "ro"),
+                        &settings.database_url,
+                        replace,
+                    )
+                    .await?;
+                }
+                kind => {
+                    eprintln!(
+                        "{} is a pg_dump file; restore it with (PGPASSWORD set or a ~/.pgpass entry):",
+                        file.display()
+                    );
+                    println!(
+                        "{}",
+                        api::backup::pg_restore_command(kind, &file, &settings.database_url)
+                    );
+                    std::process::exit(2);
+                }
+            }
+        }
         Command::Migrate { action } => match action.unwrap_or(MigrateAction::Up) {
             MigrateAction::Up => {
                 Migrator::up(&conn, None)
@@ -302,6 +401,46 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `muster db copy` (and a restore): the copy with a progress bar, then
+/// the per-table report.
+async fn copy(from: &str, to: &str, replace: bool) -> anyhow::Result<()> {
+    use api::dbcopy::{CopyOptions, Progress};
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let tables = api::dbcopy::copy(from, to, CopyOptions { replace }, &|p| match p {
+        Progress::Total(n) => bar.set_length(n),
+        Progress::Copying { table, done } => {
+            bar.set_message(table);
+            bar.set_position(done);
+        }
+        Progress::Verifying { table } => bar.set_message(format!("verifying {table}")),
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("[{}] {e}", e.code()));
+    bar.finish_and_clear();
+    let tables = tables?;
+    print_tables(&tables);
+    eprintln!(
+        "copied {} rows in {} tables in {:.1} s; row counts and checksums match",
+        tables.iter().map(|t| t.rows).sum::<u64>(),
+        tables.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn print_tables(tables: &[api::dbcopy::TableReport]) {
+    println!("{:<20} {:>9}  sha256", "table", "rows");
+    for t in tables {
+        println!("{:<20} {:>9}  {}", t.table, t.rows, t.checksum);
+    }
 }
 
 /// Installs the Prometheus recorder and counts `conn`'s statements.
@@ -505,6 +644,17 @@ mod tests {
                 "script",
             ],
             &["muster", "token", "list"],
+            &[
+                "muster",
+                "db",
+                "copy",
+                "--from",
+                "sqlite://muster.db",
+                "--to",
+                "postgres://muster@db/muster",
+            ],
+            &["muster", "backup", "muster-2026-11-29.db"],
+            &["muster", "restore", "--replace", "muster-2026-11-29.db"],
             &[
                 "muster",
                 "token",

@@ -10,7 +10,7 @@
 //! membership for every RSVP, times in order); nothing goes to the outbox,
 //! as nobody needs telling about generated data.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 use serde_json::json;
 use uuid::Uuid;
@@ -257,7 +257,7 @@ pub async fn seed(db: &impl Db, scale: Scale, mut progress: impl FnMut(u64)) -> 
     }
     flush(db, &mut rows, &mut done, &mut progress).await?;
 
-    let start = Utc::now();
+    let start = now();
     let mut meetings = Vec::new();
     let mut rows = Vec::new();
     for (p, pid) in projects.iter().enumerate() {

@@ -620,3 +620,92 @@ async fn rsvps_reach_subscribers_on_sqlite() {
         "{refused}"
     );
 }
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The growing path a federation takes, through the binary: a backup of
+/// the embedded SQLite database while it serves, a restore, then
+/// `muster db copy` to PostgreSQL and the API serving the same data from
+/// there; the refusals name their code and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_backs_up_restores_and_moves_to_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = "sqlite://muster.db?mode=rwc";
+    let server = start(dir.path(), sqlite).await;
+    let groups = "{ groups { totalCount } meetings(first: 50) { totalCount } }";
+    let before = gql(&server.base, None, groups, json!({})).await["data"].clone();
+    assert_eq!(before["groups"]["totalCount"], 4, "{before}");
+
+    // A backup while serving: checked, with its row counts.
+    let (ok, out, err) = run(muster(dir.path(), sqlite).args(["backup", "backup.db"]));
+    assert!(ok, "{err}");
+    assert!(err.contains("integrity check: ok"), "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().take(2).eq(["groups", "4"])),
+        "{out}"
+    );
+    let (ok, _, err) = run(muster(dir.path(), sqlite).args(["backup", "backup.db"]));
+    assert!(!ok);
+    assert!(err.contains("[FILE_EXISTS]"), "{err}");
+    drop(server);
+
+    // Restored into a new database, it serves the same.
+    let restored = "sqlite://restored.db?mode=rwc";
+    let (ok, _, err) = run(muster(dir.path(), restored).args(["restore", "backup.db"]));
+    assert!(ok, "{err}");
+    assert!(err.contains("checksums match"), "{err}");
+    let (ok, _, err) = run(muster(dir.path(), restored).args(["restore", "backup.db"]));
+    assert!(!ok, "a database with data is refused");
+    assert!(
+        err.contains("[TARGET_NOT_EMPTY]") && err.contains("--replace"),
+        "{err}"
+    );
+    let (ok, _, err) =
+        run(muster(dir.path(), restored).args(["restore", "--replace", "backup.db"]));
+    assert!(ok, "{err}");
+    let server = start(dir.path(), restored).await;
+    assert_eq!(
+        gql(&server.base, None, groups, json!({})).await["data"],
+        before
+    );
+    drop(server);
+
+    // Moving to PostgreSQL.
+    let pg = empty_db(Backend::Postgres).await.url.clone();
+    let (ok, out, err) = run(muster(dir.path(), sqlite).args([
+        "db",
+        "copy",
+        "--from",
+        "sqlite://muster.db",
+        "--to",
+        &pg,
+    ]));
+    assert!(ok, "{err}");
+    assert!(out.contains("meetings"), "{out}");
+    let server = start(dir.path(), &pg).await;
+    assert_eq!(
+        gql(&server.base, None, groups, json!({})).await["data"],
+        before
+    );
+
+    // PostgreSQL backups are pg_dump's job: the command, exit status 2.
+    let out = muster(dir.path(), &pg)
+        .args(["backup", "muster.dump"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let cmd = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        cmd.starts_with("pg_dump --format=custom --file=muster.dump"),
+        "{cmd}"
+    );
+    assert!(!dir.path().join("muster.dump").exists());
+}

@@ -15,6 +15,7 @@ mod bridge;
 mod calendar;
 mod domain;
 mod e2e;
+mod growing;
 mod health;
 mod life;
 mod migrations;
