@@ -8,6 +8,7 @@ pub mod backup;
 pub mod calendar;
 pub mod db;
 pub mod dbcopy;
+pub mod doctor;
 pub mod documents;
 pub mod graphql;
 pub mod guard;

@@ -60,6 +60,9 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Check the settings, the database and the homeserver, and say what is
+    /// wrong and how to fix it (exit status 1 when something fails).
+    Doctor,
     /// Move a whole database: `muster db copy --from sqlite://muster.db --to postgres://…`.
     Db {
         #[command(subcommand)]
@@ -216,6 +219,17 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", api::graphql::sdl());
         return Ok(());
     }
+    if let Command::Doctor = cli.command {
+        let findings = api::doctor::diagnose(Settings::load(cli.config.as_deref())).await;
+        for f in &findings {
+            println!("{f}");
+        }
+        let worst = api::doctor::worst(&findings);
+        if worst == api::doctor::Status::Fail {
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
     let mut settings =
         Settings::load(cli.config.as_deref()).context("could not read the settings")?;
     tracing_subscriber::fmt()
@@ -240,7 +254,7 @@ async fn main() -> anyhow::Result<()> {
         })?;
 
     match cli.command {
-        Command::Schema | Command::Db { .. } => {}
+        Command::Schema | Command::Doctor | Command::Db { .. } => {}
         Command::Backup { file } => {
             match api::backup::backup(&conn, &settings.database_url, &file)
                 .await
@@ -654,6 +668,7 @@ mod tests {
                 "postgres://muster@db/muster",
             ],
             &["muster", "backup", "muster-2026-11-29.db"],
+            &["muster", "doctor"],
             &["muster", "restore", "--replace", "muster-2026-11-29.db"],
             &[
                 "muster",

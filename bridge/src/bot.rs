@@ -133,8 +133,8 @@ pub enum BotError {
 
 /// What the bot keeps between runs, next to matrix-sdk's store.
 #[derive(Debug, Serialize, Deserialize)]
-struct Saved {
-    session: MatrixSession,
+pub(crate) struct Saved {
+    pub(crate) session: MatrixSession,
     /// Where the next sync starts; `None` before the first.
     since: Option<String>,
     /// Commands older than the bot's first login are history, not requests.
@@ -150,8 +150,20 @@ pub struct Bot {
     wake: Arc<Notify>,
 }
 
-fn session_path(store: &Path) -> PathBuf {
+pub(crate) fn session_path(store: &Path) -> PathBuf {
     store.join("session.json")
+}
+
+/// The stored session, if the bot has logged in before.
+pub(crate) fn read_saved(store: &Path) -> Result<Option<Saved>, BotError> {
+    let path = session_path(store);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&path).map_err(|e| store_error(&path, e))?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| store_error(&path, e))
 }
 
 fn store_error(path: &Path, e: impl std::fmt::Display) -> BotError {
@@ -195,9 +207,7 @@ impl Bot {
                 message: e.to_string(),
             })?;
         let path = session_path(&config.store);
-        let saved = if path.exists() {
-            let bytes = std::fs::read(&path).map_err(|e| store_error(&path, e))?;
-            let saved: Saved = serde_json::from_slice(&bytes).map_err(|e| store_error(&path, e))?;
+        let saved = if let Some(saved) = read_saved(&config.store)? {
             client
                 .restore_session(saved.session.clone())
                 .await

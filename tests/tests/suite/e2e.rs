@@ -281,9 +281,34 @@ fn a_wrong_setting_stops_start_up_and_names_it() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("database_url"));
 
+    // The doctor names the same problem, with its fix, and exits 1; on a
+    // good setup it exits 0.
+    let out = muster(dir.path(), "sqlite://muster.db?mode=rwc")
+        .args(["doctor"])
+        .env("MUSTER_LISTEN", "everywhere")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.starts_with("FAIL  settings    setting `listen`"),
+        "{report}"
+    );
+    assert!(report.contains("fix: "), "{report}");
+    let out = muster(dir.path(), "sqlite://muster.db?mode=rwc")
+        .args(["doctor"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(report.contains("ok    database    reachable"), "{report}");
+
     let out = Command::new(muster_bin()).arg("--help").output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
-    for cmd in ["serve", "migrate", "seed", "schema", "token", "bridge"] {
+    for cmd in [
+        "serve", "migrate", "seed", "schema", "token", "bridge", "doctor", "db", "backup",
+        "restore",
+    ] {
         assert!(help.contains(cmd), "{help}");
     }
 }

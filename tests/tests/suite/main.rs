@@ -13,6 +13,7 @@ mod api;
 mod bot;
 mod bridge;
 mod calendar;
+mod doctor;
 mod domain;
 mod e2e;
 mod growing;
