@@ -12,8 +12,11 @@
 //!   accepts it — then a request that never ran (unparsable, invalid, over
 //!   a limit) is a 4xx without `data` — and `application/json` otherwise
 //!   (200, as legacy clients expect).
-//! * Every response carries `x-request-id`; internal errors are logged with
-//!   it and the client gets it in `extensions.requestId`.
+//! * Every request gets an id — the client's `x-request-id` when it is a
+//!   short token, else a new UUID — that every response carries, that every
+//!   log line written while the request runs carries (an `http` span
+//!   around everything, [`with_request_id`]), and that internal errors give
+//!   the client in `extensions.requestId`.
 //! * The caller's key (`Authorization: Bearer …`) becomes the domain's
 //!   [`Actor`]; a key that is unknown, revoked or expired is refused with 401
 //!   rather than quietly treated as anonymous. Partner keys are rate-limited
@@ -98,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(crate::telemetry::scrape))
         .route("/ready", get(ready))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(with_request_id))
         .with_state(state);
     match cors {
         Some(c) => app.layer(c),
@@ -184,6 +188,28 @@ impl Call {
         };
         self.finish((status, [(header::CONTENT_TYPE, ct)], body.to_string()).into_response())
     }
+}
+
+/// Gives the request its id (see the module docs): written back into the
+/// request's `x-request-id` so every handler reads the same one, an
+/// `http` span around the rest, and the header on the response.
+pub async fn with_request_id(mut req: Request, next: axum::middleware::Next) -> Response {
+    let id = request_id(req.headers());
+    let value = HeaderValue::from_str(&id).ok();
+    if let Some(v) = &value {
+        req.headers_mut().insert("x-request-id", v.clone());
+    }
+    let span = tracing::info_span!(
+        "http",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path()
+    );
+    let mut resp = next.run(req).instrument(span).await;
+    if let Some(v) = value {
+        resp.headers_mut().entry("x-request-id").or_insert(v);
+    }
+    resp
 }
 
 fn request_id(headers: &HeaderMap) -> String {
@@ -361,14 +387,25 @@ async fn run(
 ) -> async_graphql::Response {
     let started = std::time::Instant::now();
     let mut name = req.operation_name.clone();
-    let resp = execute(state, call, actor, client_ip, req, &mut name).await;
+    let span = tracing::info_span!(
+        "operation",
+        operation = tracing::field::Empty,
+        outcome = tracing::field::Empty
+    );
+    let resp = execute(state, call, actor, client_ip, req, &mut name)
+        .instrument(span.clone())
+        .await;
     let operation = crate::telemetry::operation_label(name.as_deref());
     // with_codes gave every error a code.
     let outcome = resp
         .errors
         .first()
         .map_or("ok", |e| code_of(e).unwrap_or("ERROR"));
-    crate::telemetry::operation(&operation, outcome, started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    crate::telemetry::operation(&operation, outcome, seconds);
+    span.record("operation", operation.as_str());
+    span.record("outcome", outcome);
+    span.in_scope(|| tracing::debug!(ms = seconds * 1000.0, "operation finished"));
     resp
 }
 
@@ -392,6 +429,10 @@ async fn execute(
     if name.is_none() {
         *name = crate::documents::only_operation_name(&mut req);
     }
+    tracing::Span::current().record(
+        "operation",
+        crate::telemetry::operation_label(name.as_deref()).as_str(),
+    );
     let ctx = RequestCtx::new(
         state.db.clone(),
         actor,
@@ -487,7 +528,7 @@ async fn graphql_post(State(state): State<AppState>, req: Request) -> Response {
         flavour: flavour(&headers),
         rate: None,
     };
-    let span = tracing::info_span!("graphql", request_id = %call.id);
+    let span = tracing::info_span!("graphql");
     async move {
         let ip = client_ip(&req);
         let content_type = headers

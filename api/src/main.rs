@@ -232,12 +232,23 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut settings =
         Settings::load(cli.config.as_deref()).context("could not read the settings")?;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&settings.log).context("setting `log` is not a valid filter")?,
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter =
+        EnvFilter::try_new(&settings.log).context("setting `log` is not a valid filter")?;
+    match settings.log_format {
+        api::settings::LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        // One JSON object a line; `spans` carries the request's
+        // `request_id` (and the operation's name) on every line.
+        api::settings::LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+    }
     if let Command::Db {
         action: DbAction::Copy { from, to, replace },
     } = &cli.command

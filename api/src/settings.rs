@@ -26,6 +26,10 @@ pub struct Settings {
     pub demo: bool,
     /// Log filter, e.g. `info` or `api=debug,info` (`MUSTER_LOG`).
     pub log: String,
+    /// `text` (the default, for people) or `json` (one object a line, for
+    /// log collectors) (`MUSTER_LOG_FORMAT`). Either way every line logged
+    /// while a request runs carries its `request_id`.
+    pub log_format: LogFormat,
     /// `development` (the default) or `production`: production turns
     /// introspection and field suggestions off unless told otherwise.
     pub profile: Profile,
@@ -148,6 +152,15 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
 /// The deployment profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -261,6 +274,7 @@ impl Default for Settings {
             // set) as errors; the bridge logs the failures that matter.
             log: "info,sqlx=warn,sea_orm=warn,matrix_sdk=warn,matrix_sdk::http_client=off,matrix_sdk_crypto=error"
                 .to_owned(),
+            log_format: LogFormat::Text,
             profile: Profile::Development,
             cors_origins: Vec::new(),
             request_timeout_ms: 15_000,

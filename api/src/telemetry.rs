@@ -116,6 +116,15 @@ pub fn sql_callback(info: &sea_orm::metric::Info<'_>) {
     let outcome = if info.failed { "failed" } else { "ok" };
     metrics::counter!("muster_sql_statements_total", "outcome" => outcome).increment(1);
     metrics::histogram!("muster_sql_statement_duration_seconds").record(info.elapsed.as_secs_f64());
+    // Inside the request's span, so the line carries its request id. The
+    // SQL text only: bound values may be secrets (token hashes).
+    tracing::debug!(
+        target: "muster::sql",
+        ms = info.elapsed.as_secs_f64() * 1000.0,
+        failed = info.failed,
+        sql = %info.statement.sql,
+        "statement"
+    );
 }
 
 /// The label for an operation name (see the module docs).

@@ -74,6 +74,11 @@ fn refusal(e: &DomainError) -> Reply {
 
 /// Handles one message. `None` when it is not a command, or was already
 /// handled (a replayed event).
+#[tracing::instrument(
+    name = "command",
+    skip_all,
+    fields(room_id = msg.room_id, event_id = msg.event_id, sender = msg.sender)
+)]
 pub async fn handle(
     db: &DatabaseConnection,
     msg: &Incoming<'_>,
@@ -186,6 +191,11 @@ pub fn reaction_answer(key: &str) -> Option<entities::RsvpResponse> {
 /// answered (e.g. a sender Muster does not know); an accepted one is not,
 /// so a room is not flooded with confirmations. `None` when the reaction is
 /// not an answer or was already handled.
+#[tracing::instrument(
+    name = "reaction",
+    skip_all,
+    fields(room_id = r.room_id, event_id = r.event_id, sender = r.sender)
+)]
 pub async fn react(
     db: &DatabaseConnection,
     r: &Reaction<'_>,

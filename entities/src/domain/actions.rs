@@ -37,6 +37,7 @@ fn of_owner(m: &meeting::Model) -> sea_orm::Condition {
 }
 
 /// Adds an action to a meeting.
+#[tracing::instrument(skip_all)]
 pub async fn add(db: &impl Db, actor: &Actor, input: NewAction) -> Result<action::Model> {
     policy::require_member(actor, "add actions")?;
     let text = validate::required("text", &input.text, TEXT_MAX)?;
@@ -79,6 +80,7 @@ pub async fn add(db: &impl Db, actor: &Actor, input: NewAction) -> Result<action
 }
 
 /// Marks an action done: its owner, whoever added it, or a convener.
+#[tracing::instrument(skip_all)]
 pub async fn complete(db: &impl Db, actor: &Actor, id: Uuid) -> Result<action::Model> {
     policy::require_member(actor, "complete actions")?;
     let txn = write_txn(db).await?;
@@ -108,6 +110,7 @@ pub async fn complete(db: &impl Db, actor: &Actor, id: Uuid) -> Result<action::M
 }
 
 /// The action with this number in a project.
+#[tracing::instrument(skip_all)]
 pub async fn by_number(db: &impl Db, project_id: Uuid, number: i32) -> Result<action::Model> {
     action::Entity::find()
         .filter(action::Column::ProjectId.eq(project_id))
@@ -124,6 +127,7 @@ pub async fn by_number(db: &impl Db, project_id: Uuid, number: i32) -> Result<ac
 
 /// Open actions of groups or projects (a group's include its projects'),
 /// oldest first, that `actor` may see.
+#[tracing::instrument(skip_all)]
 pub async fn open_of(
     db: &impl Db,
     actor: &Actor,

@@ -38,6 +38,7 @@ pub struct AlliancePatch {
 }
 
 /// Records an alliance.
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &impl Db, actor: &Actor, input: NewAlliance) -> Result<alliance::Model> {
     policy::require_member(actor, "record alliances")?;
     let notes = validate::bounded("notes", input.notes.as_deref().unwrap_or(""), TEXT_MAX)?;
@@ -87,6 +88,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewAlliance) -> Result<a
 }
 
 /// Changes an alliance.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -128,6 +130,7 @@ pub async fn update(
 }
 
 /// Archives an alliance; an archived alliance counts as ended.
+#[tracing::instrument(skip_all)]
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<alliance::Model> {
     policy::require_member(actor, "archive alliances")?;
     let txn = write_txn(db).await?;

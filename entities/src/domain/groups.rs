@@ -59,6 +59,7 @@ pub struct GroupPatch {
 }
 
 /// Adds a strategic working group.
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &impl Db, actor: &Actor, input: NewGroup) -> Result<group::Model> {
     policy::require_admin(actor, "create groups")?;
     let name = validate::required("name", &input.name, NAME_MAX)?;
@@ -104,6 +105,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewGroup) -> Result<grou
 }
 
 /// Changes a group. The slug never changes.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -170,6 +172,7 @@ pub async fn update(
 
 /// Archives a group: it leaves lists and can no longer be changed; its
 /// projects, meetings and history stay.
+#[tracing::instrument(skip_all)]
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<group::Model> {
     policy::require_admin(actor, "archive groups")?;
     let txn = write_txn(db).await?;
@@ -259,6 +262,7 @@ async fn record_charter(
 
 /// The versions of these groups' charters (purpose and domains), newest
 /// first, in one statement; whoever asks has already seen the groups.
+#[tracing::instrument(skip_all)]
 pub async fn charter(db: &impl Db, group_ids: &[Uuid]) -> Result<Vec<charter_version::Model>> {
     Ok(charter_version::Entity::find()
         .filter(charter_version::Column::GroupId.is_in(group_ids.iter().copied()))

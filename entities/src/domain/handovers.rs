@@ -111,6 +111,7 @@ async fn load(db: &impl Db, h: handover::Model) -> Result<Handover> {
 
 /// The latest handover of each of these groups (as successor), with their
 /// checklists, in two statements; whoever asks has already seen the groups.
+#[tracing::instrument(skip_all)]
 pub async fn latest_of(db: &impl Db, group_ids: &[Uuid]) -> Result<HashMap<Uuid, Handover>> {
     let rows = handover::Entity::find()
         .filter(handover::Column::SuccessorId.is_in(group_ids.iter().copied()))
@@ -147,6 +148,7 @@ pub async fn latest_of(db: &impl Db, group_ids: &[Uuid]) -> Result<HashMap<Uuid,
 }
 
 /// A handover `actor` may see (as they see its group).
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> Result<Handover> {
     let h = read::get::<handover::Entity>(db, id, "handover", "handover_id").await?;
     read::visible_group(db, actor, h.successor_id, "handover_id")
@@ -157,6 +159,7 @@ pub async fn get(db: &impl Db, actor: &Actor, id: Uuid) -> Result<Handover> {
 
 /// Opens the handover to `successor` from the groups it succeeds, and
 /// invites their people.
+#[tracing::instrument(skip_all)]
 pub async fn start(db: &impl Db, actor: &Actor, successor: Uuid) -> Result<Handover> {
     policy::require_member(actor, "start handovers")?;
     let txn = write_txn(db).await?;
@@ -320,6 +323,7 @@ async fn invite(
 
 /// Accepts `actor`'s invitations to the groups that succeed `old_group`
 /// (what `!accept` in an old room does). Returns the groups joined.
+#[tracing::instrument(skip_all)]
 pub async fn accept(db: &impl Db, actor: &Actor, old_group: Uuid) -> Result<Vec<group::Model>> {
     policy::require_member(actor, "accept invitations")?;
     let me = actor.member_id().ok_or(DomainError::Unauthenticated)?;
@@ -363,6 +367,7 @@ pub async fn accept(db: &impl Db, actor: &Actor, old_group: Uuid) -> Result<Vec<
 /// Ticks an item off (the successor's conveners or an admin), doing what
 /// it says where Muster can. The old room is closed last, and completes the
 /// handover.
+#[tracing::instrument(skip_all)]
 pub async fn complete_item(
     db: &impl Db,
     actor: &Actor,

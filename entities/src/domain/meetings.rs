@@ -142,6 +142,7 @@ fn require_open(m: &meeting::Model, field: &str, doing: &str) -> Result<()> {
 }
 
 /// Where a meeting belongs, for the permission rules.
+#[tracing::instrument(skip_all)]
 pub async fn owner(db: &impl Db, m: &meeting::Model) -> Result<Owner> {
     Ok(match (m.group_id, m.project_id) {
         (_, Some(p)) => {
@@ -171,11 +172,13 @@ async fn get_visible(
 }
 
 /// Loads a meeting for a change.
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &impl Db, id: Uuid, field: &str) -> Result<meeting::Model> {
     read::get::<meeting::Entity>(db, id, "meeting", field).await
 }
 
 /// Puts a meeting in the calendar of a group or a project.
+#[tracing::instrument(skip_all)]
 pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<meeting::Model> {
     policy::require_member(actor, "schedule meetings")?;
     let title = validate::required("title", &input.title, NAME_MAX)?;
@@ -260,6 +263,7 @@ pub async fn schedule(db: &impl Db, actor: &Actor, input: NewMeeting) -> Result<
 
 /// Changes a meeting's title, kind, format, place, quorum or visibility, or
 /// confirms a proposed meeting.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -316,6 +320,7 @@ pub async fn update(
 /// one is scheduled with `postponed_from` pointing back at it, and the old
 /// one's open agenda items move with it. RSVPs do not carry over: people
 /// answer again for the new time. Returns the new meeting.
+#[tracing::instrument(skip_all)]
 pub async fn move_to(db: &impl Db, actor: &Actor, input: MoveMeeting) -> Result<meeting::Model> {
     policy::require_member(actor, "move meetings")?;
     let reason = validate::optional("reason", input.reason.as_deref(), TEXT_MAX)?;
@@ -386,6 +391,7 @@ pub async fn move_to(db: &impl Db, actor: &Actor, input: MoveMeeting) -> Result<
 }
 
 /// Cancels a meeting, with an optional reason.
+#[tracing::instrument(skip_all)]
 pub async fn cancel(
     db: &impl Db,
     actor: &Actor,
@@ -411,6 +417,7 @@ pub async fn cancel(
 /// Records a member's answer to a meeting; a second answer replaces the
 /// first. Members answer for themselves (`member_id` `None`); admins may
 /// answer for anyone.
+#[tracing::instrument(skip_all)]
 pub async fn rsvp(
     db: &impl Db,
     actor: &Actor,
@@ -456,6 +463,7 @@ pub async fn rsvp(
 }
 
 /// Adds an item to the end of a meeting's agenda.
+#[tracing::instrument(skip_all)]
 pub async fn add_agenda_item(
     db: &impl Db,
     actor: &Actor,
@@ -506,6 +514,7 @@ pub async fn add_agenda_item(
 /// discussed, and rolls the items not reached over to the group's or
 /// project's next meeting (if there is none yet, they wait on this one and
 /// the next meeting scheduled adopts them — the agenda backlog).
+#[tracing::instrument(skip_all)]
 pub async fn record_held(
     db: &impl Db,
     actor: &Actor,
@@ -625,6 +634,7 @@ async fn adopt_backlog(db: &impl Db, like: &meeting::Model, to: Uuid) -> Result<
 
 /// A convener's "go ahead anyway": the meeting is held whatever the quorum
 /// outlook says, and the room is not warned (again).
+#[tracing::instrument(skip_all)]
 pub async fn confirm(db: &impl Db, actor: &Actor, id: Uuid) -> Result<meeting::Model> {
     policy::require_member(actor, "confirm meetings")?;
     let txn = write_txn(db).await?;
@@ -646,6 +656,7 @@ pub async fn confirm(db: &impl Db, actor: &Actor, id: Uuid) -> Result<meeting::M
 
 /// Records a meeting's minutes (Markdown): its conveners, after or during
 /// the meeting. Replaces earlier minutes.
+#[tracing::instrument(skip_all)]
 pub async fn record_minutes(
     db: &impl Db,
     actor: &Actor,
@@ -684,6 +695,7 @@ pub async fn record_minutes(
 /// The project's most recent meeting that has started: not yet marked held
 /// (the one `!attended` records), or also held (the one `!action add`
 /// attaches actions to).
+#[tracing::instrument(skip_all)]
 pub async fn last_started(
     db: &impl Db,
     project_id: Uuid,

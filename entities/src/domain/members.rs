@@ -88,6 +88,7 @@ fn public_payload(m: &member::Model) -> serde_json::Value {
 }
 
 /// Adds a member.
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &impl Db, actor: &Actor, input: NewMember) -> Result<member::Model> {
     policy::require_admin(actor, "add members")?;
     let display_name = validate::required("display_name", &input.display_name, NAME_MAX)?;
@@ -130,6 +131,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewMember) -> Result<mem
 }
 
 /// Changes a member.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -181,6 +183,7 @@ pub async fn update(
 }
 
 /// Archives a member (they left the federation); their history stays.
+#[tracing::instrument(skip_all)]
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<member::Model> {
     policy::require_admin(actor, "archive members")?;
     let txn = write_txn(db).await?;

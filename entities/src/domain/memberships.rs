@@ -64,6 +64,7 @@ fn hours(v: Option<i32>) -> Result<Option<i32>> {
 
 /// Puts a member in a group or a project. A member who left before is
 /// re-admitted on their old membership (its history is kept).
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &impl Db,
     actor: &Actor,
@@ -188,6 +189,7 @@ pub async fn create(
 }
 
 /// Changes a membership's role, involvement, hours, status or end.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -235,6 +237,7 @@ pub async fn update(
 
 /// Ends a membership: the member stepped back. It leaves lists; its
 /// history (since, until, role) stays.
+#[tracing::instrument(skip_all)]
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<membership::Model> {
     policy::require_member(actor, "end memberships")?;
     let txn = write_txn(db).await?;
@@ -260,6 +263,7 @@ pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<membership
 }
 
 /// The acting member leaves a project (ends their own live membership).
+#[tracing::instrument(skip_all)]
 pub async fn leave_project(
     db: &impl Db,
     actor: &Actor,

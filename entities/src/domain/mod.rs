@@ -4,6 +4,9 @@
 //! one transaction of its own (a savepoint when the caller already holds one)
 //! and writes the events others must hear about to the outbox
 //! ([`outbox`]) in that same transaction. A failure changes nothing.
+//! Every use case that changes something runs in a tracing span named after
+//! it, inside the adapter's span (the HTTP request with its id, or the chat
+//! command with its event id), so its log lines and SQL say whose they are.
 
 pub mod actions;
 pub mod alerts;

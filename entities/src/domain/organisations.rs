@@ -64,6 +64,7 @@ fn country(value: Option<&str>) -> Result<Option<String>> {
 }
 
 /// Adds an organisation.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &impl Db,
     actor: &Actor,
@@ -105,6 +106,7 @@ pub async fn create(
 }
 
 /// Changes an organisation.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -138,6 +140,7 @@ pub async fn update(
 }
 
 /// Archives an organisation: it leaves lists, its alliances and members stay.
+#[tracing::instrument(skip_all)]
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<organisation::Model> {
     policy::require_admin(actor, "archive organisations")?;
     let txn = write_txn(db).await?;
@@ -154,6 +157,7 @@ pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<organisati
 /// Names a delegate of a member co-op: someone who speaks for it where
 /// counts are per co-op. Its own people (members whose organisation it is)
 /// and admins may; the delegate must be one of its people.
+#[tracing::instrument(skip_all)]
 pub async fn name_delegate(
     db: &impl Db,
     actor: &Actor,
@@ -207,6 +211,7 @@ pub async fn name_delegate(
 }
 
 /// Stops a member being a delegate of their co-op.
+#[tracing::instrument(skip_all)]
 pub async fn remove_delegate(
     db: &impl Db,
     actor: &Actor,
@@ -257,6 +262,7 @@ async fn speaks_for(db: &impl Db, actor: &Actor, o: &organisation::Model) -> Res
 }
 
 /// The delegates of these organisations (one statement).
+#[tracing::instrument(skip_all)]
 pub async fn delegates_of(db: &impl Db, organisation_ids: &[Uuid]) -> Result<Vec<delegate::Model>> {
     Ok(delegate::Entity::find()
         .filter(delegate::Column::OrganisationId.is_in(organisation_ids.iter().copied()))
@@ -269,6 +275,7 @@ pub async fn delegates_of(db: &impl Db, organisation_ids: &[Uuid]) -> Result<Vec
 /// for. A member of a co-op that named delegates speaks for it only if they
 /// are one; members of no member co-op speak for none (absent from the
 /// map). Three statements whatever the number of members.
+#[tracing::instrument(skip_all)]
 pub async fn voices(db: &impl Db, member_ids: &[Uuid]) -> Result<HashMap<Uuid, Uuid>> {
     let members = member::Entity::find()
         .filter(member::Column::Id.is_in(member_ids.iter().copied()))

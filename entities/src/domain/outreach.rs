@@ -69,6 +69,7 @@ async fn works_on(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<proje
 
 /// Adds co-ops to call to an outreach project (its conveners). Ones already
 /// there are left as they are. Returns the contacts added.
+#[tracing::instrument(skip_all)]
 pub async fn add_contacts(
     db: &impl Db,
     actor: &Actor,
@@ -137,6 +138,7 @@ pub async fn add_contacts(
 }
 
 /// The contacts of an outreach project, by organisation name.
+#[tracing::instrument(skip_all)]
 pub async fn contacts(
     db: &impl Db,
     actor: &Actor,
@@ -171,6 +173,7 @@ async fn with_organisations(db: &impl Db, rows: Vec<contact::Model>) -> Result<V
 }
 
 /// Where an outreach project stands.
+#[tracing::instrument(skip_all)]
 pub async fn progress(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<Progress> {
     works_on(db, actor, project_id).await?;
     let rows = contact::Entity::find()
@@ -205,6 +208,7 @@ pub async fn progress(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<P
 /// Next means: never reached and not held by anyone (or held longer than
 /// [`CLAIM_HOURS`]), whose next step is due; those never tried first, then
 /// those who did not answer, longest ago first.
+#[tracing::instrument(skip_all)]
 pub async fn next(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<Option<Contact>> {
     let me = actor.member_id().ok_or_else(|| {
         DomainError::Forbidden("take calls: only members make outreach calls".into())
@@ -283,6 +287,7 @@ pub struct CallLog {
 /// Records a call or visit: its outcome, a dated note, the next step's
 /// date; releases the volunteer's hold on the co-op. Someone else's live
 /// hold is respected (conveners may still log).
+#[tracing::instrument(skip_all)]
 pub async fn log(db: &impl Db, actor: &Actor, input: CallLog) -> Result<Contact> {
     let note = validate::optional("note", input.note.as_deref(), NOTE_MAX)?;
     let txn = write_txn(db).await?;

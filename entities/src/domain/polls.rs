@@ -65,6 +65,7 @@ async fn owner_of(db: &impl Db, p: &poll::Model) -> Result<Owner> {
 
 /// Opens a poll (conveners). With `meeting_id`, the poll is for
 /// postponing that meeting and belongs to its group or project.
+#[tracing::instrument(skip_all)]
 pub async fn open(db: &impl Db, actor: &Actor, input: NewPoll) -> Result<Poll> {
     policy::require_member(actor, "open polls")?;
     let mut times = input.options.clone();
@@ -165,6 +166,7 @@ pub async fn open(db: &impl Db, actor: &Actor, input: NewPoll) -> Result<Poll> {
 }
 
 /// The poll an option belongs to, with its options.
+#[tracing::instrument(skip_all)]
 pub async fn get(db: &impl Db, id: Uuid, field: &str) -> Result<Poll> {
     let poll = read::get::<poll::Entity>(db, id, "poll", field).await?;
     let options = poll_option::Entity::find()
@@ -176,6 +178,7 @@ pub async fn get(db: &impl Db, id: Uuid, field: &str) -> Result<Poll> {
 }
 
 /// The open poll of a project, if there is one (the latest).
+#[tracing::instrument(skip_all)]
 pub async fn open_poll_of(db: &impl Db, project_id: Uuid) -> Result<Option<Poll>> {
     let Some(p) = poll::Entity::find()
         .filter(poll::Column::ProjectId.eq(project_id))
@@ -192,6 +195,7 @@ pub async fn open_poll_of(db: &impl Db, project_id: Uuid) -> Result<Option<Poll>
 /// Records (`yes`) or withdraws a member's vote for an option. Members of
 /// the poll's group or project vote; for a postponement, those who said yes
 /// to the meeting.
+#[tracing::instrument(skip_all)]
 pub async fn vote(db: &impl Db, actor: &Actor, option_id: Uuid, yes: bool) -> Result<Poll> {
     policy::require_member(actor, "vote")?;
     let Some(me) = actor.member_id() else {
@@ -250,6 +254,7 @@ pub async fn vote(db: &impl Db, actor: &Actor, option_id: Uuid, yes: bool) -> Re
 }
 
 /// Votes per option: (all, from conveners).
+#[tracing::instrument(skip_all)]
 pub async fn tally(db: &impl Db, p: &Poll) -> Result<HashMap<Uuid, (u32, u32)>> {
     let owner = owner_of(db, &p.poll).await?;
     let votes = poll_vote::Entity::find()
@@ -283,6 +288,7 @@ pub fn winner<'a, S: std::hash::BuildHasher>(
 
 /// Closes a poll (conveners): schedules the meeting at the winning time,
 /// or moves the meeting it was opened for there. Returns the meeting.
+#[tracing::instrument(skip_all)]
 pub async fn close(db: &impl Db, actor: &Actor, poll_id: Uuid) -> Result<(Poll, meeting::Model)> {
     policy::require_member(actor, "close polls")?;
     let txn = write_txn(db).await?;
@@ -368,6 +374,7 @@ pub async fn close(db: &impl Db, actor: &Actor, poll_id: Uuid) -> Result<(Poll, 
 }
 
 /// Polls by id, of groups and projects `actor` may see.
+#[tracing::instrument(skip_all)]
 pub async fn by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<poll::Model>> {
     let rows = poll::Entity::find()
         .filter(poll::Column::Id.is_in(ids.iter().copied()))
@@ -396,6 +403,7 @@ pub async fn by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<pol
 }
 
 /// Votes for each of these options.
+#[tracing::instrument(skip_all)]
 pub async fn votes_for(db: &impl Db, option_ids: &[Uuid]) -> Result<HashMap<Uuid, u32>> {
     let votes = poll_vote::Entity::find()
         .filter(poll_vote::Column::OptionId.is_in(option_ids.iter().copied()))

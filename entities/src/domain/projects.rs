@@ -59,6 +59,7 @@ fn zone(value: Option<&str>) -> Result<Option<String>> {
 }
 
 /// Adds a project group under a strategic group.
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &impl Db, actor: &Actor, input: NewProject) -> Result<project::Model> {
     policy::require_member(actor, "create projects")?;
     let name = validate::required("name", &input.name, NAME_MAX)?;
@@ -101,6 +102,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewProject) -> Result<pr
 }
 
 /// Changes a project. The slug and the group never change.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -144,6 +146,7 @@ pub async fn update(
 }
 
 /// Archives a project: it leaves lists and can no longer be changed.
+#[tracing::instrument(skip_all)]
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<project::Model> {
     policy::require_member(actor, "archive projects")?;
     let txn = write_txn(db).await?;

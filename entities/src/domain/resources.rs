@@ -38,6 +38,7 @@ pub struct ResourcePatch {
 }
 
 /// Adds a resource.
+#[tracing::instrument(skip_all)]
 pub async fn create(db: &impl Db, actor: &Actor, input: NewResource) -> Result<resource::Model> {
     policy::require_member(actor, "add resources")?;
     let title = validate::required("title", &input.title, NAME_MAX)?;
@@ -90,6 +91,7 @@ pub async fn create(db: &impl Db, actor: &Actor, input: NewResource) -> Result<r
 }
 
 /// Changes a resource.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &impl Db,
     actor: &Actor,
@@ -131,6 +133,7 @@ pub async fn update(
 }
 
 /// Archives a resource.
+#[tracing::instrument(skip_all)]
 pub async fn archive(db: &impl Db, actor: &Actor, id: Uuid) -> Result<resource::Model> {
     policy::require_member(actor, "archive resources")?;
     let txn = write_txn(db).await?;

@@ -58,6 +58,7 @@ async fn owner_of(
 }
 
 /// States a role a group or project asks people to take (its conveners).
+#[tracing::instrument(skip_all)]
 pub async fn define(db: &impl Db, actor: &Actor, input: NewRole) -> Result<role::Model> {
     policy::require_member(actor, "define roles")?;
     let name = validate::required("name", &input.name, NAME_MAX)?;
@@ -106,6 +107,7 @@ pub async fn define(db: &impl Db, actor: &Actor, input: NewRole) -> Result<role:
 }
 
 /// Retires a role: nobody new joins into it; those who hold it keep it.
+#[tracing::instrument(skip_all)]
 pub async fn retire(db: &impl Db, actor: &Actor, id: Uuid) -> Result<role::Model> {
     policy::require_member(actor, "retire roles")?;
     let txn = write_txn(db).await?;
@@ -126,6 +128,7 @@ pub async fn retire(db: &impl Db, actor: &Actor, id: Uuid) -> Result<role::Model
 }
 
 /// The live roles of a group or project, in the order they were defined.
+#[tracing::instrument(skip_all)]
 pub async fn of_owner(
     db: &impl Db,
     group: Option<Uuid>,
@@ -142,6 +145,7 @@ pub async fn of_owner(
 
 /// The live roles of these groups and projects (one statement), for the
 /// API's batch loader; whoever asks has already seen the owners.
+#[tracing::instrument(skip_all)]
 pub async fn of_owners(db: &impl Db, ids: &[Uuid]) -> Result<Vec<role::Model>> {
     Ok(role::Entity::find()
         .filter(role::Column::ArchivedAt.is_null())
@@ -156,6 +160,7 @@ pub async fn of_owners(db: &impl Db, ids: &[Uuid]) -> Result<Vec<role::Model>> {
 }
 
 /// A live role of exactly this group or project, for joining into it.
+#[tracing::instrument(skip_all)]
 pub async fn live_of(
     db: &impl Db,
     id: Uuid,

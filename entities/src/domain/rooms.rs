@@ -47,6 +47,7 @@ pub fn room_id(field: &str, value: &str) -> Result<String> {
 
 /// Links a project to a room: its conveners and admins. A project has at
 /// most one room and a room at most one project.
+#[tracing::instrument(skip_all)]
 pub async fn link(
     db: &impl Db,
     actor: &Actor,
@@ -95,6 +96,7 @@ pub async fn link(
 }
 
 /// Unlinks a project's room: its conveners and admins.
+#[tracing::instrument(skip_all)]
 pub async fn unlink(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<project::Model> {
     policy::require_member(actor, "unlink rooms")?;
     let txn = write_txn(db).await?;
@@ -126,6 +128,7 @@ pub async fn unlink(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<pro
 }
 
 /// The project linked to a room.
+#[tracing::instrument(skip_all)]
 pub async fn project_for_room(db: &impl Db, room: &str) -> Result<Option<project::Model>> {
     Ok(project::Entity::find()
         .filter(project::Column::MatrixRoomId.eq(room))
@@ -135,6 +138,7 @@ pub async fn project_for_room(db: &impl Db, room: &str) -> Result<Option<project
 }
 
 /// The actor behind a Matrix sender, or `None` when no member has that id.
+#[tracing::instrument(skip_all)]
 pub async fn sender(db: &impl Db, matrix_user_id: &str) -> Result<Option<Actor>> {
     let Some(m) = member::Entity::find()
         .filter(member::Column::MatrixUserId.eq(matrix_user_id))
@@ -150,6 +154,7 @@ pub async fn sender(db: &impl Db, matrix_user_id: &str) -> Result<Option<Actor>>
 /// Records that the bridge acted on an event. `false` when it already had:
 /// then the caller must not act again. Call it inside the transaction that
 /// acts.
+#[tracing::instrument(skip_all)]
 pub async fn claim_event(
     db: &impl Db,
     event_id: &str,
@@ -177,6 +182,7 @@ pub async fn claim_event(
 }
 
 /// Whether the bridge already acted on an event.
+#[tracing::instrument(skip_all)]
 pub async fn seen_event(db: &impl Db, event_id: &str) -> Result<bool> {
     Ok(bridge_event::Entity::find_by_id(event_id.to_owned())
         .one(db)
@@ -185,6 +191,7 @@ pub async fn seen_event(db: &impl Db, event_id: &str) -> Result<bool> {
 }
 
 /// A project's next meeting (proposed or scheduled, not yet ended).
+#[tracing::instrument(skip_all)]
 pub async fn next_meeting(
     db: &impl Db,
     project_id: Uuid,
@@ -203,6 +210,7 @@ pub async fn next_meeting(
 /// it has one) in the outbox, in the caller's transaction: the answer is
 /// delivered if and only if the event's effect stays. `false` when the
 /// event was already handled: then the caller must not act again.
+#[tracing::instrument(skip_all)]
 pub async fn answer(
     db: &impl Db,
     event: &Answered<'_>,
@@ -249,6 +257,7 @@ pub struct Answered<'a> {
 
 /// Remembers the Matrix event that delivered an outbox row (idempotent: a
 /// resend of the same row yields the same event id).
+#[tracing::instrument(skip_all)]
 pub async fn record_post(
     db: &impl Db,
     event_id: &str,
@@ -278,6 +287,7 @@ pub async fn record_post(
 }
 
 /// What a bot message was: its meeting or poll option, if any.
+#[tracing::instrument(skip_all)]
 pub async fn post(db: &impl Db, event_id: &str) -> Result<Option<room_post::Model>> {
     Ok(room_post::Entity::find_by_id(event_id.to_owned())
         .one(db)
@@ -290,6 +300,7 @@ pub async fn post(db: &impl Db, event_id: &str) -> Result<Option<room_post::Mode
 /// ids to invite (active members who have one) and those to make
 /// moderators (conveners of the project or its group); the bridge creates
 /// the room and links it ([`link`]) when it delivers the request.
+#[tracing::instrument(skip_all)]
 pub async fn request_room(db: &impl Db, actor: &Actor, project_id: Uuid) -> Result<project::Model> {
     policy::require_member(actor, "create rooms")?;
     let txn = write_txn(db).await?;
@@ -395,6 +406,7 @@ pub async fn request_room(db: &impl Db, actor: &Actor, project_id: Uuid) -> Resu
 }
 
 /// The live member with this Matrix id.
+#[tracing::instrument(skip_all)]
 pub async fn member_by_matrix_id(
     db: &impl Db,
     matrix_user_id: &str,
@@ -407,6 +419,7 @@ pub async fn member_by_matrix_id(
 }
 
 /// Display names of members, for messages in rooms.
+#[tracing::instrument(skip_all)]
 pub async fn display_names(
     db: &impl Db,
     ids: &[Uuid],

@@ -54,6 +54,7 @@ pub struct NewSignUp {
 
 /// Takes a sign-up. Succeeds the same way whether or not the address is
 /// known or already waiting.
+#[tracing::instrument(skip_all)]
 pub async fn submit(db: &impl Db, actor: &Actor, input: NewSignUp) -> Result<()> {
     let display_name = validate::required("display_name", &input.display_name, NAME_MAX)?;
     let email = validate::email("email", &input.email)?.to_lowercase();
@@ -162,6 +163,7 @@ pub async fn submit(db: &impl Db, actor: &Actor, input: NewSignUp) -> Result<()>
 /// Approves (`approve`) or declines a pending sign-up: its conveners and
 /// admins only. Approving finds or creates the member and makes them an
 /// active member of the group or project.
+#[tracing::instrument(skip_all)]
 pub async fn decide(
     db: &impl Db,
     actor: &Actor,
@@ -174,6 +176,7 @@ pub async fn decide(
 /// [`decide`], into a project: the one the sign-up named, a project of the
 /// group it named, or one Muster suggested for it (what `!approve <n>`
 /// does in that project's room). Its conveners decide.
+#[tracing::instrument(skip_all)]
 pub async fn decide_in(
     db: &impl Db,
     actor: &Actor,
@@ -355,6 +358,7 @@ async fn member_for(db: &impl Db, s: &sign_up::Model) -> Result<member::Model> {
 }
 
 /// The pending sign-up with this number, for `!approve <n>`.
+#[tracing::instrument(skip_all)]
 pub async fn by_number(db: &impl Db, number: i32) -> Result<sign_up::Model> {
     sign_up::Entity::find()
         .filter(sign_up::Column::Number.eq(number))
@@ -391,6 +395,7 @@ pub struct Suggestion {
 
 /// The project groups that suit a sign-up, best first: for those who may
 /// decide it.
+#[tracing::instrument(skip_all)]
 pub async fn suggest(db: &impl Db, actor: &Actor, id: Uuid) -> Result<Vec<Suggestion>> {
     let s = read::get::<sign_up::Entity>(db, id, "sign-up", "id").await?;
     let owner = read::owner(db, s.group_id, s.project_id).await?;
@@ -487,6 +492,7 @@ async fn suggest_for(db: &impl Db, s: &sign_up::Model) -> Result<Vec<Suggestion>
 /// ago who have not attended anything of their project or group since —
 /// once per sign-up, recorded with its outbox event. Returns how many
 /// reminders it queued.
+#[tracing::instrument(skip_all)]
 pub async fn run_check_ins(
     db: &impl Db,
     at: chrono::DateTime<chrono::Utc>,
@@ -556,6 +562,7 @@ pub async fn run_check_ins(
 }
 
 /// The sign-ups `actor` may decide (admins: all), newest first.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     db: &impl Db,
     actor: &Actor,

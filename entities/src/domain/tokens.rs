@@ -99,6 +99,7 @@ async fn insert(
 
 /// Makes a token (admins only); returns the stored row and the secret, which
 /// is not kept anywhere and cannot be shown again.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &impl Db,
     actor: &Actor,
@@ -175,6 +176,7 @@ pub async fn create(
 }
 
 /// Shorthand for an admin key.
+#[tracing::instrument(skip_all)]
 pub async fn create_admin(
     db: &impl Db,
     actor: &Actor,
@@ -193,6 +195,7 @@ pub async fn create_admin(
 /// Opens a session for the member with this Matrix id, which the caller has
 /// verified (the homeserver vouched for it). An unknown Matrix id is an
 /// error: no member is created silently.
+#[tracing::instrument(skip_all)]
 pub async fn open_session(
     db: &impl Db,
     matrix_user_id: &str,
@@ -227,6 +230,7 @@ pub async fn open_session(
 }
 
 /// Revokes a token: admins any, members their own sessions.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(db: &impl Db, actor: &Actor, id: Uuid) -> Result<api_token::Model> {
     let token = read::get::<api_token::Entity>(db, id, "API key", "id").await?;
     let own = token.kind == TokenKind::Member
@@ -244,6 +248,7 @@ pub async fn revoke(db: &impl Db, actor: &Actor, id: Uuid) -> Result<api_token::
 }
 
 /// Every token, newest first (admins only).
+#[tracing::instrument(skip_all)]
 pub async fn list(db: &impl Db, actor: &Actor) -> Result<Vec<api_token::Model>> {
     policy::require_admin(actor, "list API keys")?;
     Ok(api_token::Entity::find()
@@ -253,6 +258,7 @@ pub async fn list(db: &impl Db, actor: &Actor) -> Result<Vec<api_token::Model>> 
 }
 
 /// The actor for a member (with their memberships loaded).
+#[tracing::instrument(skip_all)]
 pub async fn member_actor(
     db: &impl Db,
     m: &member::Model,
@@ -295,6 +301,7 @@ pub async fn member_actor(
 
 /// The actor a presented secret speaks for, or `None` when it is unknown,
 /// revoked or expired.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(db: &impl Db, secret: &str) -> Result<Option<(Actor, api_token::Model)>> {
     if !secret.starts_with(PREFIX) {
         return Ok(None);
@@ -347,6 +354,7 @@ pub async fn authenticate(db: &impl Db, secret: &str) -> Result<Option<(Actor, a
 /// Gives the member a new secret for their personal calendar feed (the
 /// meetings they said yes to) and returns it; the old one stops working.
 /// Members only, for themselves.
+#[tracing::instrument(skip_all)]
 pub async fn reset_calendar_secret(db: &impl Db, actor: &Actor) -> Result<String> {
     let Some(me) = actor.member_id() else {
         return Err(match actor {
@@ -365,6 +373,7 @@ pub async fn reset_calendar_secret(db: &impl Db, actor: &Actor) -> Result<String
 }
 
 /// The member whose calendar feed has this secret.
+#[tracing::instrument(skip_all)]
 pub async fn member_by_calendar_secret(
     db: &impl Db,
     secret: &str,
@@ -378,6 +387,7 @@ pub async fn member_by_calendar_secret(
 
 /// The meetings a member said yes to, oldest first (moved and cancelled
 /// ones included, so subscribed calendars see the change).
+#[tracing::instrument(skip_all)]
 pub async fn meetings_said_yes(
     db: &impl Db,
     member_id: Uuid,

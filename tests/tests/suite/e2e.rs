@@ -734,3 +734,111 @@ async fn the_binary_backs_up_restores_and_moves_to_postgres() {
     );
     assert!(!dir.path().join("muster.dump").exists());
 }
+
+/// `MUSTER_LOG_FORMAT=json`: every line on stderr is one JSON object, and
+/// every line written while a request runs — its SQL, its operation, the
+/// domain's use case — carries that request's id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    let port = free_port();
+    let child = muster(dir.path(), "sqlite://muster.db?mode=rwc")
+        .args(["serve", "--demo"])
+        .env("MUSTER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MUSTER_LOG_FORMAT", "json")
+        .env("MUSTER_LOG", "info,muster::sql=debug,api=debug")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
+            && r.status() == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let out = muster(dir.path(), "sqlite://muster.db?mode=rwc")
+        .args(["token", "create", "--admin", "--name", "logs"])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let resp = client
+        .post(format!("{}/graphql", server.base))
+        .header("x-request-id", "drill-42")
+        .bearer_auth(&token)
+        .json(&json!({ "query": "mutation Org { createOrganisation(input: { name: \"Logged Co-op\", kind: MEMBER_COOP }) { organisation { id } userErrors { code } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "drill-42");
+    let body: Value = resp.json().await.unwrap();
+    assert!(
+        body["data"]["createOrganisation"]["organisation"]["id"].is_string(),
+        "{body}"
+    );
+    // No id given: one is made, and returned.
+    let resp = client
+        .get(format!("{}/graphql?query=%7B__typename%7D", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"].len(), 36);
+    terminate(&mut server.child);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let ours: Vec<&Value> = lines
+        .iter()
+        .filter(|l| {
+            l["spans"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| s["request_id"] == "drill-42"))
+        })
+        .collect();
+    let has = |pred: &dyn Fn(&Value) -> bool| ours.iter().any(|l| pred(l));
+    assert!(
+        has(&|l| l["target"] == "muster::sql"
+            && l["fields"]["sql"]
+                .as_str()
+                .unwrap()
+                .contains("INSERT INTO \"organisations\"")),
+        "the SQL of the request carries its id: {ours:#?}"
+    );
+    assert!(has(&|l| l["fields"]["message"] == "operation finished"
+        && l["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["operation"] == "Org" && s["outcome"] == "ok")));
+    assert!(
+        has(&|l| l["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "create")),
+        "the domain's use case is a span"
+    );
+    // Every SQL line logged while serving belongs to some request.
+    let sql_outside: Vec<&Value> = lines
+        .iter()
+        .filter(|l| {
+            l["target"] == "muster::sql"
+                && !l["spans"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|s| s["request_id"].is_string()))
+        })
+        .filter(|l| l["timestamp"].as_str() > ours[0]["timestamp"].as_str())
+        .collect();
+    assert!(sql_outside.is_empty(), "{sql_outside:#?}");
+}
