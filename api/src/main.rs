@@ -255,14 +255,18 @@ async fn main() -> anyhow::Result<()> {
     {
         return copy(from, to, *replace).await;
     }
-    let conn = db::connect(&settings.database_url, settings.database_max_connections)
-        .await
-        .with_context(|| {
-            format!(
-                "could not open the database at {}",
-                settings.redacted_database_url()
-            )
-        })?;
+    let conn = db::connect_with(
+        &settings.database_url,
+        settings.database_max_connections,
+        std::time::Duration::from_millis(settings.database_acquire_timeout_ms.max(1)),
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "could not open the database at {}",
+            settings.redacted_database_url()
+        )
+    })?;
 
     match cli.command {
         Command::Schema | Command::Doctor | Command::Db { .. } => {}
@@ -589,10 +593,12 @@ async fn serve(
         }
         None => None,
     };
+    let grace = std::time::Duration::from_millis(settings.shutdown_grace_ms);
     let mut state = AppState::new(conn, settings);
     state.metrics = metrics;
     let app = router(state);
-    axum::serve(
+    let mut signalled = stop.subscribe();
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
@@ -600,9 +606,30 @@ async fn serve(
         shutdown_signal().await;
         let _ = stop.send(true);
     })
-    .await?;
-    if let Some(bot) = bot {
-        bot.await.context("the bridge failed")?;
+    .into_future();
+    // After the signal the listener is closed (new connections are
+    // refused) and requests in flight get `grace` to finish.
+    let deadline = async {
+        let _ = signalled.changed().await;
+        let at = tokio::time::Instant::now() + grace;
+        tokio::time::sleep_until(at).await;
+        at
+    };
+    let mut deadline = std::pin::pin!(deadline);
+    tokio::select! {
+        r = server => r?,
+        _ = &mut deadline => tracing::warn!(
+            grace_ms = grace.as_millis(),
+            "the shutdown grace period is over: stopping with requests still in flight"
+        ),
+    }
+    if let Some(mut bot) = bot {
+        // The bridge heard the same signal; it gets what is left of the
+        // grace period (a delivery cut short is resent, idempotently).
+        tokio::select! {
+            r = &mut bot => r.context("the bridge failed")?,
+            _ = &mut deadline => bot.abort(),
+        }
     }
     tracing::info!("stopped");
     Ok(())

@@ -22,6 +22,11 @@ pub struct Settings {
     pub database_url: String,
     /// Most database connections in the pool.
     pub database_max_connections: u32,
+    /// Longest a request waits for a database connection, in milliseconds
+    /// (`MUSTER_DATABASE_ACQUIRE_TIMEOUT_MS`). While the database is down
+    /// (a restart, a failover) requests wait this long for it to come
+    /// back, then fail with `UNAVAILABLE` rather than hang.
+    pub database_acquire_timeout_ms: u64,
     /// Load the demo data at start when the database is empty (`MUSTER_DEMO`).
     pub demo: bool,
     /// Log filter, e.g. `info` or `api=debug,info` (`MUSTER_LOG`).
@@ -38,6 +43,10 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Longest a request may run, in milliseconds.
     pub request_timeout_ms: u64,
+    /// After SIGTERM or Ctrl-C, how long requests in flight may take to
+    /// finish before the process stops anyway, in milliseconds
+    /// (`MUSTER_SHUTDOWN_GRACE_MS`). New connections are refused at once.
+    pub shutdown_grace_ms: u64,
     /// How long a member session lasts, in days.
     pub session_days: u32,
     /// Safety limits on GraphQL requests.
@@ -269,6 +278,8 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://muster.db?mode=rwc".to_owned(),
             database_max_connections: 10,
+            database_acquire_timeout_ms: 3000,
+            shutdown_grace_ms: 30_000,
             demo: false,
             // matrix-sdk logs expected 404s (e.g. account data not yet
             // set) as errors; the bridge logs the failures that matter.

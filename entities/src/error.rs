@@ -155,7 +155,48 @@ pub enum DomainError {
     #[error("{0}")]
     Unavailable(String),
     #[error("database error")]
-    Database(#[from] DbErr),
+    Database(DbErr),
+}
+
+/// What a use case says when the database itself is out of reach.
+pub const DATABASE_UNAVAILABLE: &str =
+    "the database is not answering right now; nothing was changed, try again in a few seconds";
+
+impl From<DbErr> for DomainError {
+    /// A database that cannot be reached (no connection within the pool's
+    /// acquire timeout, a connection cut by a restart) is `UNAVAILABLE` —
+    /// a clear "try again", not an internal error; anything else stays a
+    /// database error, logged and shown only as `INTERNAL`.
+    fn from(e: DbErr) -> Self {
+        if out_of_reach(&e) {
+            tracing::warn!(error = %e, "the database is out of reach");
+            Self::Unavailable(DATABASE_UNAVAILABLE.to_owned())
+        } else {
+            Self::Database(e)
+        }
+    }
+}
+
+/// Whether an error means the database could not be reached, as opposed
+/// to a statement that failed.
+pub fn out_of_reach(e: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{ConnAcquireErr, RuntimeErr};
+    let sqlx = match e {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed)
+        | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => s,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        // Class 08: connection exception; 57P01-03: the server is shutting
+        // down or starting.
+        Sqlx::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
 }
 
 impl DomainError {
@@ -230,6 +271,21 @@ impl DomainError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_not_internal() {
+        use sea_orm::{ConnAcquireErr, RuntimeErr};
+        let gone = DomainError::from(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        assert_eq!(gone.code(), ErrorCode::Unavailable);
+        assert_eq!(gone.public_message(), DATABASE_UNAVAILABLE);
+        let cut = DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(
+            sea_orm::sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into()),
+        )));
+        assert_eq!(DomainError::from(cut).code(), ErrorCode::Unavailable);
+        let bad = DomainError::from(DbErr::Custom("syntax".into()));
+        assert_eq!(bad.code(), ErrorCode::Internal);
+        assert_eq!(bad.public_message(), "internal error");
+    }
 
     #[test]
     fn table_lists_every_code_once_with_a_distinct_name() {

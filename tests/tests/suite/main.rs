@@ -15,6 +15,7 @@ mod bridge;
 mod calendar;
 mod doctor;
 mod domain;
+mod drills;
 mod e2e;
 mod growing;
 mod health;
