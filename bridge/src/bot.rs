@@ -436,10 +436,52 @@ impl Bot {
     }
 }
 
-/// Connects (retrying while the homeserver is unreachable) and runs the bot
-/// until `stop` turns true. A refused login or an unusable store ends it
-/// with an error that says what to fix.
+/// Runs the bridge until `stop` turns true: while it holds the bridge lease
+/// ([`crate::lease`]) — at once on SQLite; on PostgreSQL after any other
+/// active bridge has stopped — and standing by again if the lease is lost.
+/// A refused login or an unusable store ends it with an error that says
+/// what to fix.
 pub async fn serve(
+    config: BotConfig,
+    db: DatabaseConnection,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), BotError> {
+    loop {
+        let Some(mut lease) = crate::lease::acquire(&db, &mut stop).await else {
+            return Ok(());
+        };
+        let (halt, halted) = watch::channel(false);
+        let mut run = std::pin::pin!(serve_active(config.clone(), db.clone(), halted));
+        loop {
+            tokio::select! {
+                r = &mut run => {
+                    lease.release().await;
+                    return r;
+                }
+                r = stop.changed() => if r.is_err() || *stop.borrow() {
+                    let _ = halt.send(true);
+                    let r = run.await;
+                    lease.release().await;
+                    return r;
+                },
+                () = tokio::time::sleep(crate::lease::STANDBY_POLL) => {
+                    if !lease.held().await {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::warn!(
+            "lost the bridge lease (its database connection broke): stopping this bridge and standing by"
+        );
+        let _ = halt.send(true);
+        run.await?;
+    }
+}
+
+/// Connects (retrying while the homeserver is unreachable) and runs the bot
+/// until `stop` turns true.
+async fn serve_active(
     config: BotConfig,
     db: DatabaseConnection,
     mut stop: watch::Receiver<bool>,
@@ -475,7 +517,12 @@ where
     loop {
         match step().await {
             Ok(v) => return Ok(v),
-            Err(e) if e.code() == entities::ErrorCode::Internal && tries < 30 => {
+            Err(e)
+                if matches!(
+                    e.code(),
+                    entities::ErrorCode::Internal | entities::ErrorCode::Unavailable
+                ) && tries < 30 =>
+            {
                 tries += 1;
                 let wait = backoff.next();
                 tracing::warn!(error = %e, ?wait, "database step failed; trying again");

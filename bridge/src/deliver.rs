@@ -184,7 +184,12 @@ async fn deliver(
 async fn link_created(db: &impl Db, spec: &RoomSpec, room: &str) -> Result<(), SendError> {
     match rooms::link(db, &Actor::System, spec.project_id, room).await {
         Ok(_) => Ok(()),
-        Err(e) if e.code() == entities::ErrorCode::Internal => {
+        Err(e)
+            if matches!(
+                e.code(),
+                entities::ErrorCode::Internal | entities::ErrorCode::Unavailable
+            ) =>
+        {
             Err(SendError::Unavailable(format!("database: {e}")))
         }
         Err(e) => {

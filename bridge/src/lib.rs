@@ -9,6 +9,7 @@
 pub mod bot;
 pub mod command;
 pub mod deliver;
+pub mod lease;
 pub mod notices;
 pub mod probe;
 pub mod run;
