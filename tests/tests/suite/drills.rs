@@ -777,7 +777,11 @@ async fn a_minute_without_the_homeserver_delays_notices_and_commands_but_loses_n
         .filter(|m| m.body.starts_with("Moved: Away "))
         .map(|m| &m.body["Moved: ".len().."Moved: Away 0".len()])
         .collect();
-    assert_eq!(moved_notices, ["Away 0", "Away 1"], "each move once, in order");
+    assert_eq!(
+        moved_notices,
+        ["Away 0", "Away 1"],
+        "each move once, in order"
+    );
     let replies = messages
         .iter()
         .filter(|m| m.in_reply_to.as_deref() == Some(typed.as_str()))

@@ -384,14 +384,37 @@ async fn the_binary_runs_the_bridge_in_serve_and_alone() {
 
     let mut cmd = muster(dir.path(), "sqlite://muster.db?mode=rwc");
     with_bot(&mut cmd);
+    let metrics_port = free_port();
     let mut alone = cmd
-        .args(["bridge"])
+        .args(["bridge", "--metrics", &format!("127.0.0.1:{metrics_port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let reply = alice.command(&room, "!help").await;
     assert!(reply.body.contains("!rsvp"), "{}", reply.body);
+    // The bridge alone serves its own metrics: the command it just
+    // answered, by kind and outcome, and the outbox it delivers.
+    let text = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = |name: &str, labels: &[&str]| {
+        text.lines()
+            .find(|l| l.starts_with(name) && labels.iter().all(|x| l.contains(x)))
+            .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+    };
+    assert_eq!(
+        line(
+            "muster_bridge_commands_total",
+            &["command=\"help\"", "outcome=\"ok\""]
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(line("muster_outbox_depth", &[]).is_some(), "{text}");
     let status = terminate(&mut alone);
     assert!(
         status.success(),
