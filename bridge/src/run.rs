@@ -762,7 +762,7 @@ async fn execute(
             let p = linked(db, msg.room_id).await?;
             let tz = zone(db, &p).await?;
             let m = next(db, &p, now).await?;
-            meetings::rsvp(db, actor, m.id, None, answer.into()).await?;
+            meetings::rsvp(db, actor, m.id, None, rsvp_response(answer)).await?;
             Ok(Reply::ok(format!(
                 "Noted: {} for {} — {}.",
                 format!("{answer:?}").to_lowercase(),
@@ -821,7 +821,7 @@ async fn execute(
                     )));
                 }
                 None => (None, None),
-                Some(command::JoinChoice::Involvement(i)) => (Some(i.into()), None),
+                Some(command::JoinChoice::Involvement(i)) => (Some(involvement(i)), None),
                 Some(command::JoinChoice::Role(n)) => {
                     let r = usize::try_from(n)
                         .ok()
@@ -938,7 +938,7 @@ async fn execute(
                         outreach::CallLog {
                             project_id: p.id,
                             organisation,
-                            status: status.into(),
+                            status: contact_status(status),
                             note: (!note.trim().is_empty()).then_some(note),
                             next_step_on: None,
                         },
@@ -959,5 +959,37 @@ async fn execute(
                 p.name
             )))
         }
+    }
+}
+
+// The command language (`muster-commands`) knows nothing of the domain;
+// its values are translated here.
+
+fn rsvp_response(a: command::Answer) -> entities::RsvpResponse {
+    match a {
+        command::Answer::Yes => entities::RsvpResponse::Yes,
+        command::Answer::No => entities::RsvpResponse::No,
+        command::Answer::Maybe => entities::RsvpResponse::Maybe,
+    }
+}
+
+fn involvement(i: command::InvolvementArg) -> entities::Involvement {
+    use command::InvolvementArg as I;
+    match i {
+        I::Strategy => entities::Involvement::Strategy,
+        I::Coordination => entities::Involvement::Coordination,
+        I::Delivery => entities::Involvement::Delivery,
+        I::Supporter => entities::Involvement::Supporter,
+    }
+}
+
+fn contact_status(s: command::StatusArg) -> entities::ContactStatus {
+    use command::StatusArg as S;
+    match s {
+        S::ToContact => entities::ContactStatus::ToContact,
+        S::NoAnswer => entities::ContactStatus::NoAnswer,
+        S::Talked => entities::ContactStatus::Talked,
+        S::Interested => entities::ContactStatus::Interested,
+        S::NotNow => entities::ContactStatus::NotNow,
     }
 }

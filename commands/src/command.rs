@@ -165,18 +165,6 @@ pub enum StatusArg {
     NotNow,
 }
 
-impl From<StatusArg> for entities::ContactStatus {
-    fn from(s: StatusArg) -> Self {
-        match s {
-            StatusArg::ToContact => Self::ToContact,
-            StatusArg::NoAnswer => Self::NoAnswer,
-            StatusArg::Talked => Self::Talked,
-            StatusArg::Interested => Self::Interested,
-            StatusArg::NotNow => Self::NotNow,
-        }
-    }
-}
-
 /// What `join` was given: a role's number or a kind of involvement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinChoice {
@@ -224,16 +212,6 @@ pub enum Answer {
     Maybe,
 }
 
-impl From<Answer> for entities::RsvpResponse {
-    fn from(a: Answer) -> Self {
-        match a {
-            Answer::Yes => Self::Yes,
-            Answer::No => Self::No,
-            Answer::Maybe => Self::Maybe,
-        }
-    }
-}
-
 /// How someone wants to be involved.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvolvementArg {
@@ -241,17 +219,6 @@ pub enum InvolvementArg {
     Coordination,
     Delivery,
     Supporter,
-}
-
-impl From<InvolvementArg> for entities::Involvement {
-    fn from(i: InvolvementArg) -> Self {
-        match i {
-            InvolvementArg::Strategy => Self::Strategy,
-            InvolvementArg::Coordination => Self::Coordination,
-            InvolvementArg::Delivery => Self::Delivery,
-            InvolvementArg::Supporter => Self::Supporter,
-        }
-    }
 }
 
 /// Why a command could not be read; the message says what to type instead.
