@@ -77,12 +77,10 @@ fn one(text: &str, now: DateTime<Utc>, tz: Tz) -> Option<Result<DateTime<Utc>, W
     if longest_word >= 16 {
         return None;
     }
-    std::panic::catch_unwind(|| {
-        interim::parse_date_string(&text, local_now, interim::Dialect::Uk)
-    })
-    .ok()?
-    .ok()
-    .map(|t| Ok(t.with_timezone(&Utc)))
+    std::panic::catch_unwind(|| interim::parse_date_string(&text, local_now, interim::Dialect::Uk))
+        .ok()?
+        .ok()
+        .map(|t| Ok(t.with_timezone(&Utc)))
 }
 
 /// The most leading words a time is looked for in.
