@@ -15,6 +15,7 @@ pub mod guard;
 pub mod http;
 pub mod live;
 pub mod openid;
+pub mod otel;
 pub mod rate;
 pub mod settings;
 pub mod telemetry;

@@ -232,23 +232,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut settings =
         Settings::load(cli.config.as_deref()).context("could not read the settings")?;
-    let filter =
-        EnvFilter::try_new(&settings.log).context("setting `log` is not a valid filter")?;
-    match settings.log_format {
-        api::settings::LogFormat::Text => tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .init(),
-        // One JSON object a line; `spans` carries the request's
-        // `request_id` (and the operation's name) on every line.
-        api::settings::LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .with_current_span(false)
-            .with_span_list(true)
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .init(),
-    }
+    let _otel = logging(&settings)?;
     if let Command::Db {
         action: DbAction::Copy { from, to, replace },
     } = &cli.command
@@ -430,6 +414,43 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Logs to stderr as text or JSON lines (`log_format`), filtered by `log`,
+/// and sends spans to an OpenTelemetry collector when `otlp_endpoint` is
+/// set; the returned guard flushes them at the end.
+fn logging(settings: &Settings) -> anyhow::Result<Option<api::otel::Otel>> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let filter =
+        EnvFilter::try_new(&settings.log).context("setting `log` is not a valid filter")?;
+    let lines = match settings.log_format {
+        api::settings::LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed(),
+        // One JSON object a line; `spans` carries the request's
+        // `request_id` (and the operation's name) on every line.
+        api::settings::LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .with_writer(std::io::stderr)
+            .boxed(),
+    };
+    let (export, guard) = match settings.otlp_endpoint.as_deref() {
+        Some(endpoint) => {
+            let (layer, guard) = api::otel::layer(endpoint)?;
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(lines)
+        .with(export)
+        .init();
+    Ok(guard)
 }
 
 /// `muster db copy` (and a restore): the copy with a progress bar, then

@@ -35,6 +35,10 @@ pub struct Settings {
     /// log collectors) (`MUSTER_LOG_FORMAT`). Either way every line logged
     /// while a request runs carries its `request_id`.
     pub log_format: LogFormat,
+    /// An OpenTelemetry collector to send the tracing spans to, over
+    /// OTLP/HTTP, e.g. `http://collector:4318` (`MUSTER_OTLP_ENDPOINT`).
+    /// Unset: none are sent.
+    pub otlp_endpoint: Option<String>,
     /// `development` (the default) or `production`: production turns
     /// introspection and field suggestions off unless told otherwise.
     pub profile: Profile,
@@ -286,6 +290,7 @@ impl Default for Settings {
             log: "info,sqlx=warn,sea_orm=warn,matrix_sdk=warn,matrix_sdk::http_client=off,matrix_sdk_crypto=error"
                 .to_owned(),
             log_format: LogFormat::Text,
+            otlp_endpoint: None,
             profile: Profile::Development,
             cors_origins: Vec::new(),
             request_timeout_ms: 15_000,

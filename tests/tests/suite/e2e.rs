@@ -865,3 +865,113 @@ async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
         .collect();
     assert!(sql_outside.is_empty(), "{sql_outside:#?}");
 }
+
+/// With `otlp_endpoint` set, the spans go to an OpenTelemetry collector
+/// over OTLP/HTTP: here a receiver that decodes the protobuf requests as a
+/// collector does. One request's `http` span carries its id, and its
+/// operation and use case spans are in the same trace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_go_to_an_opentelemetry_collector_when_one_is_configured() {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
+    use prost::Message as _;
+    let received: std::sync::Arc<std::sync::Mutex<Vec<ExportTraceServiceRequest>>> =
+        std::sync::Arc::default();
+    let sink = received.clone();
+    let collector = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| async move {
+                assert_eq!(headers["content-type"], "application/x-protobuf");
+                let req = ExportTraceServiceRequest::decode(body).expect("OTLP protobuf");
+                sink.lock().unwrap().push(req);
+                (
+                    [("content-type", "application/x-protobuf")],
+                    Vec::<u8>::new(),
+                )
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let collector_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, collector).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = muster(dir.path(), "sqlite://muster.db?mode=rwc")
+        .args(["serve", "--demo"])
+        .env("MUSTER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MUSTER_OTLP_ENDPOINT", format!("http://{collector_addr}"))
+        .env("MUSTER_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
+            && r.status() == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let resp = client
+        .post(format!("{}/graphql", server.base))
+        .header("x-request-id", "otel-7")
+        .json(&json!({ "query": "query Traced { groups(first: 2) { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // SIGTERM flushes what the batch has not sent yet.
+    assert!(terminate(&mut server.child).success());
+
+    let received = received.lock().unwrap();
+    assert!(!received.is_empty(), "the collector received spans");
+    let mut spans = Vec::new();
+    for req in received.iter() {
+        for rs in &req.resource_spans {
+            let service = rs
+                .resource
+                .as_ref()
+                .unwrap()
+                .attributes
+                .iter()
+                .find(|a| a.key == "service.name")
+                .and_then(|a| a.value.as_ref()?.value.clone());
+            assert_eq!(service, Some(Any::StringValue("muster".into())));
+            for ss in &rs.scope_spans {
+                spans.extend(ss.spans.iter().cloned());
+            }
+        }
+    }
+    let attr = |s: &opentelemetry_proto::tonic::trace::v1::Span, key: &str| {
+        s.attributes
+            .iter()
+            .find(|a| a.key == key)
+            .and_then(|a| a.value.as_ref()?.value.clone())
+    };
+    let http = spans
+        .iter()
+        .find(|s| {
+            s.name == "http" && attr(s, "request_id") == Some(Any::StringValue("otel-7".into()))
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the request's span: {:#?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        });
+    let operation = spans
+        .iter()
+        .find(|s| {
+            s.name == "operation" && attr(s, "operation") == Some(Any::StringValue("Traced".into()))
+        })
+        .expect("the operation's span, with its name");
+    assert_eq!(operation.trace_id, http.trace_id, "one trace per request");
+}
