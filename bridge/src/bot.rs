@@ -154,6 +154,36 @@ pub(crate) fn session_path(store: &Path) -> PathBuf {
     store.join("session.json")
 }
 
+/// Logs `client` in with the bot's password as a new device named
+/// `device_name`. A refusal is [`BotError::Login`] (the settings are
+/// wrong); no answer is [`BotError::Connect`] (try again later).
+pub(crate) async fn log_in(
+    client: &Client,
+    config: &BotConfig,
+    device_name: &str,
+) -> Result<matrix_sdk::ruma::OwnedUserId, BotError> {
+    client
+        .matrix_auth()
+        .login_username(&config.user, &config.password)
+        .initial_device_display_name(device_name)
+        .send()
+        .await
+        .map(|r| r.user_id)
+        .map_err(|e| {
+            if e.as_client_api_error().is_some() {
+                BotError::Login {
+                    user: config.user.clone(),
+                    message: e.to_string(),
+                }
+            } else {
+                BotError::Connect {
+                    homeserver: config.homeserver.clone(),
+                    message: e.to_string(),
+                }
+            }
+        })
+}
+
 /// The stored session, if the bot has logged in before.
 pub(crate) fn read_saved(store: &Path) -> Result<Option<Saved>, BotError> {
     let path = session_path(store);
@@ -215,25 +245,7 @@ impl Bot {
             tracing::info!(user = %saved.session.meta.user_id, device = %saved.session.meta.device_id, "restored the bot's Matrix session");
             saved
         } else {
-            client
-                .matrix_auth()
-                .login_username(&config.user, &config.password)
-                .initial_device_display_name("Muster")
-                .send()
-                .await
-                .map_err(|e| {
-                    if e.as_client_api_error().is_some() {
-                        BotError::Login {
-                            user: config.user.clone(),
-                            message: e.to_string(),
-                        }
-                    } else {
-                        BotError::Connect {
-                            homeserver: config.homeserver.clone(),
-                            message: e.to_string(),
-                        }
-                    }
-                })?;
+            log_in(&client, &config, "Muster").await?;
             let session = client
                 .matrix_auth()
                 .session()

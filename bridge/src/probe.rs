@@ -12,7 +12,7 @@ use matrix_sdk::Client;
 use matrix_sdk::config::RequestConfig;
 use matrix_sdk::ruma::api::client::membership::joined_rooms;
 
-use crate::bot::{BotConfig, BotError, read_saved, session_path};
+use crate::bot::{BotConfig, BotError, log_in, read_saved, session_path};
 
 /// How the bot's account was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,24 +102,7 @@ async fn account(client: &Client, config: &BotConfig) -> Result<(String, Login),
             }),
         };
     }
-    client
-        .matrix_auth()
-        .login_username(&config.user, &config.password)
-        .initial_device_display_name("muster doctor")
-        .send()
+    log_in(client, config, "muster doctor")
         .await
-        .map_err(|e| {
-            if e.as_client_api_error().is_some() {
-                BotError::Login {
-                    user: config.user.clone(),
-                    message: e.to_string(),
-                }
-            } else {
-                BotError::Connect {
-                    homeserver: config.homeserver.clone(),
-                    message: e.to_string(),
-                }
-            }
-        })
-        .map(|r| (r.user_id.to_string(), Login::Password))
+        .map(|user| (user.to_string(), Login::Password))
 }

@@ -10,6 +10,7 @@
 #![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod matrix;
+pub mod process;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

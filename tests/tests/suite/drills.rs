@@ -10,49 +10,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use muster_tests::process::{self, Server, free_port, sigterm};
 use muster_tests::{Backend, empty_db};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-fn muster_bin() -> PathBuf {
-    std::env::var("MUSTER_BIN").map_or_else(
-        |_| {
-            let exe = std::env::current_exe().unwrap();
-            exe.parent().unwrap().parent().unwrap().join("muster")
-        },
-        PathBuf::from,
-    )
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// `muster` on `db_url`, silent: the drills report what they see.
 fn muster(dir: &Path, db_url: &str) -> Command {
-    let mut cmd = Command::new(muster_bin());
-    cmd.current_dir(dir)
-        .env_remove("MUSTER_LISTEN")
-        .env("MUSTER_DATABASE_URL", db_url)
-        .env("MUSTER_LOG", "off");
+    let mut cmd = process::muster(dir, db_url);
+    cmd.env("MUSTER_LOG", "off");
     cmd
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// `muster serve --demo --no-bridge`, ready.
@@ -61,40 +29,12 @@ async fn serve(dir: &Path, db_url: &str, env: &[(&str, &str)]) -> Server {
 }
 
 async fn serve_with(dir: &Path, db_url: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
-    let port = free_port();
-    let child = muster(dir, db_url)
-        .args(args)
-        .env("MUSTER_LISTEN", format!("127.0.0.1:{port}"))
+    let mut cmd = muster(dir, db_url);
+    cmd.args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        port,
-    };
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
-            && r.status() == 200
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("muster did not become ready");
-}
-
-fn sigterm(child: &Child) {
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+        .stderr(Stdio::inherit());
+    Server::start(cmd).await
 }
 
 /// Waits up to `limit` for the process to exit; how long it took.

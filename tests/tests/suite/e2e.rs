@@ -2,82 +2,20 @@
 //! over HTTP — on SQLite (the no-setup default, in a temporary working
 //! directory) and on PostgreSQL.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use muster_tests::process::{Server, free_port, muster, muster_bin, terminate};
 use muster_tests::{Backend, both, empty_db};
 use serde_json::{Value, json};
 
-fn muster_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("MUSTER_BIN") {
-        return PathBuf::from(p);
-    }
-    // target/debug/deps/suite-… → target/debug/muster
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("muster");
-    assert!(
-        bin.exists(),
-        "build the binary first (`cargo build -p api --bin muster`) or set MUSTER_BIN; scripts/test does both"
-    );
-    bin
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn muster(dir: &std::path::Path, db_url: &str) -> Command {
-    let mut cmd = Command::new(muster_bin());
-    cmd.current_dir(dir)
-        .env_remove("MUSTER_LISTEN")
-        .env("MUSTER_DATABASE_URL", db_url)
-        .env(
-            "MUSTER_LOG",
-            "warn,matrix_sdk=error,matrix_sdk::http_client=off,matrix_sdk_crypto=error",
-        );
-    cmd
-}
-
+/// `muster serve --demo` on `db_url`, ready.
 async fn start(dir: &std::path::Path, db_url: &str) -> Server {
-    let port = free_port();
-    let child = muster(dir, db_url)
-        .args(["serve", "--demo"])
-        .env("MUSTER_LISTEN", format!("127.0.0.1:{port}"))
+    let mut cmd = muster(dir, db_url);
+    cmd.args(["serve", "--demo"])
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
-            && r.status() == 200
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("muster did not become ready on port {port}");
+        .stderr(Stdio::inherit());
+    Server::start(cmd).await
 }
 
 async fn gql(base: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
@@ -311,22 +249,6 @@ fn a_wrong_setting_stops_start_up_and_names_it() {
     ] {
         assert!(help.contains(cmd), "{help}");
     }
-}
-
-/// Sends SIGTERM and waits (up to 20 s) for the process to exit.
-fn terminate(child: &mut Child) -> std::process::ExitStatus {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    for _ in 0..200 {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("muster did not stop within 20 s of SIGTERM");
 }
 
 /// `muster serve` runs the bridge when a homeserver is configured, and
@@ -765,29 +687,14 @@ async fn the_binary_backs_up_restores_and_moves_to_postgres() {
 async fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("stderr.log");
-    let port = free_port();
-    let child = muster(dir.path(), "sqlite://muster.db?mode=rwc")
-        .args(["serve", "--demo"])
-        .env("MUSTER_LISTEN", format!("127.0.0.1:{port}"))
+    let mut cmd = muster(dir.path(), "sqlite://muster.db?mode=rwc");
+    cmd.args(["serve", "--demo"])
         .env("MUSTER_LOG_FORMAT", "json")
         .env("MUSTER_LOG", "info,muster::sql=debug,api=debug")
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
+        .stderr(std::fs::File::create(&log).unwrap());
+    let mut server = Server::start(cmd).await;
     let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let out = muster(dir.path(), "sqlite://muster.db?mode=rwc")
         .args(["token", "create", "--admin", "--name", "logs"])
         .output()
@@ -897,29 +804,14 @@ async fn spans_go_to_an_opentelemetry_collector_when_one_is_configured() {
     tokio::spawn(async move { axum::serve(listener, collector).await.unwrap() });
 
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let child = muster(dir.path(), "sqlite://muster.db?mode=rwc")
-        .args(["serve", "--demo"])
-        .env("MUSTER_LISTEN", format!("127.0.0.1:{port}"))
+    let mut cmd = muster(dir.path(), "sqlite://muster.db?mode=rwc");
+    cmd.args(["serve", "--demo"])
         .env("MUSTER_OTLP_ENDPOINT", format!("http://{collector_addr}"))
         .env("MUSTER_LOG", "info")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
+        .stderr(Stdio::inherit());
+    let mut server = Server::start(cmd).await;
     let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let resp = client
         .post(format!("{}/graphql", server.base))
         .header("x-request-id", "otel-7")
