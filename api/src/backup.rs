@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
 use crate::dbcopy::{self, TableReport};
+use crate::settings::without_password;
 
 /// Why a backup was not made. Nothing is written on any of them.
 #[derive(Debug, thiserror::Error)]
@@ -157,21 +158,6 @@ pub fn pg_restore_command(kind: Kind, file: &Path, database_url: &str) -> String
 #[must_use]
 pub fn sqlite_url(file: &Path, mode: &str) -> String {
     format!("sqlite://{}?mode={mode}", file.display())
-}
-
-/// The URL without its password: the printed command must not leak it
-/// (`PGPASSWORD` or `~/.pgpass` supply it).
-fn without_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((creds, host)) => {
-            let user = creds.split_once(':').map_or(creds, |(u, _)| u);
-            format!("{scheme}://{user}@{host}")
-        }
-        None => url.to_owned(),
-    }
 }
 
 fn shell_quote(s: &str) -> String {

@@ -134,16 +134,8 @@ pub async fn copy(
     if from.trim() == to.trim() {
         return Err(CopyError::SameDatabase);
     }
-    let src = open(from, false)
-        .await
-        .map_err(|source| CopyError::Connect {
-            side: Side::Source,
-            source,
-        })?;
-    let dst = open(to, true).await.map_err(|source| CopyError::Connect {
-        side: Side::Target,
-        source,
-    })?;
+    let src = open(from, Side::Source).await?;
+    let dst = open(to, Side::Target).await?;
     copy_between(&src, &dst, options, progress).await
 }
 
@@ -260,10 +252,11 @@ pub async fn summary(conn: &DatabaseConnection) -> Result<Vec<TableReport>, DbEr
 }
 
 /// Opens one side. A SQLite target file is created when missing; nothing
-/// else about the connection is changed.
-async fn open(url: &str, create: bool) -> Result<DatabaseConnection, DbErr> {
+/// else about the connection is changed (not `db::connect`: it would switch
+/// a source file to WAL, a write).
+async fn open(url: &str, side: Side) -> Result<DatabaseConnection, CopyError> {
     let mut url = url.trim().to_owned();
-    if create && url.starts_with("sqlite:") && !url.contains("mode=") {
+    if side == Side::Target && url.starts_with("sqlite:") && !url.contains("mode=") {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str("mode=rwc");
     }
@@ -272,7 +265,9 @@ async fn open(url: &str, create: bool) -> Result<DatabaseConnection, DbErr> {
         .min_connections(1)
         .connect_timeout(std::time::Duration::from_secs(10))
         .sqlx_logging(false);
-    Database::connect(opts).await
+    Database::connect(opts)
+        .await
+        .map_err(|source| CopyError::Connect { side, source })
 }
 
 /// An order-independent digest of a table's rows.
@@ -351,7 +346,7 @@ fn canonical(v: &serde_json::Value, out: &mut Vec<u8>) {
 type Count = for<'a> fn(&'a DatabaseTransaction) -> BoxFuture<'a, Result<u64, DbErr>>;
 type Delete = for<'a> fn(&'a DatabaseTransaction) -> BoxFuture<'a, Result<(), DbErr>>;
 type Sum = for<'a> fn(&'a DatabaseTransaction) -> BoxFuture<'a, Result<(u64, Checksum), DbErr>>;
-type Copy = for<'a> fn(
+type CopyRows = for<'a> fn(
     &'a DatabaseTransaction,
     &'a DatabaseTransaction,
     &'a (dyn Fn(u64) + Sync),
@@ -363,7 +358,7 @@ pub struct Table {
     count: Count,
     delete: Delete,
     checksum: Sum,
-    copy: Copy,
+    copy: CopyRows,
 }
 
 /// Every table Muster keeps, parents before children (the migrations'

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::settings::{Settings, SettingsError};
 
@@ -166,9 +165,7 @@ pub async fn diagnose(settings: Result<Settings, SettingsError>) -> Vec<Finding>
     let mut linked = Vec::new();
     if let Some(conn) = &conn {
         out.push(migrations(conn).await);
-        linked = entities::project::Entity::find()
-            .filter(entities::project::Column::MatrixRoomId.is_not_null())
-            .all(conn)
+        linked = entities::domain::rooms::linked_projects(conn)
             .await
             .unwrap_or_default();
         if let Some(f) = outbox(conn, linked.len()).await {
@@ -252,11 +249,19 @@ async fn migrations(conn: &sea_orm::DatabaseConnection) -> Finding {
             ),
             "run `muster migrate` (or start `muster serve`, which applies them first)",
         ),
-        Err(e) => Finding::bad(
+        // sea-orm-migration's words for an applied migration this build
+        // does not have.
+        Err(e) if e.to_string().contains("is missing") => Finding::bad(
             Status::Fail,
             "migrations",
             format!("could not be read: {e}"),
             "a migration this muster does not know was applied: the database was used by a newer version of Muster; run that version (or newer)",
+        ),
+        Err(e) => Finding::bad(
+            Status::Fail,
+            "migrations",
+            format!("could not be read: {e}"),
+            "check that the database user may read the seaql_migrations table",
         ),
     }
 }

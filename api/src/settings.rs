@@ -492,16 +492,32 @@ fn describe(e: figment::Error) -> String {
         .join("; ")
 }
 
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+/// `scheme://user:password@rest` taken apart: `(scheme, user, password,
+/// rest)`, or `None` when the URL carries no credentials.
+fn credentials(url: &str) -> Option<(&str, &str, Option<&str>, &str)> {
+    let (scheme, after) = url.split_once("://")?;
+    let (creds, rest) = after.split_once('@')?;
+    let (user, password) = match creds.split_once(':') {
+        Some((u, p)) => (u, Some(p)),
+        None => (creds, None),
     };
-    match rest.split_once('@') {
-        Some((creds, host)) => match creds.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+    Some((scheme, user, password, rest))
+}
+
+/// The URL with its password shown as `***`, for logs.
+fn redact(url: &str) -> String {
+    match credentials(url) {
+        Some((scheme, user, Some(_), rest)) => format!("{scheme}://{user}:***@{rest}"),
+        _ => url.to_owned(),
+    }
+}
+
+/// The URL with its password left out, for a command a person will run
+/// (`PGPASSWORD` or `~/.pgpass` supplies it).
+pub fn without_password(url: &str) -> String {
+    match credentials(url) {
+        Some((scheme, user, Some(_), rest)) => format!("{scheme}://{user}@{rest}"),
+        _ => url.to_owned(),
     }
 }
 

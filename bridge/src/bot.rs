@@ -529,12 +529,7 @@ where
     loop {
         match step().await {
             Ok(v) => return Ok(v),
-            Err(e)
-                if matches!(
-                    e.code(),
-                    entities::ErrorCode::Internal | entities::ErrorCode::Unavailable
-                ) && tries < 30 =>
-            {
+            Err(e) if e.is_transient() && tries < 30 => {
                 tries += 1;
                 let wait = backoff.next();
                 tracing::warn!(error = %e, ?wait, "database step failed; trying again");

@@ -184,14 +184,7 @@ async fn deliver(
 async fn link_created(db: &impl Db, spec: &RoomSpec, room: &str) -> Result<(), SendError> {
     match rooms::link(db, &Actor::System, spec.project_id, room).await {
         Ok(_) => Ok(()),
-        Err(e)
-            if matches!(
-                e.code(),
-                entities::ErrorCode::Internal | entities::ErrorCode::Unavailable
-            ) =>
-        {
-            Err(SendError::Unavailable(format!("database: {e}")))
-        }
+        Err(e) if e.is_transient() => Err(SendError::Unavailable(format!("database: {e}"))),
         Err(e) => {
             tracing::warn!(project = %spec.project_id, %room, error = %e, "created a room but could not link it");
             Ok(())

@@ -229,6 +229,14 @@ impl DomainError {
         }
     }
 
+    /// Whether the same step may succeed if tried again unchanged: the
+    /// database was out of reach or failed (`UNAVAILABLE`, `INTERNAL`), as
+    /// opposed to a refusal that retrying cannot change. The bridge retries
+    /// these rather than drop an event.
+    pub fn is_transient(&self) -> bool {
+        matches!(self.code(), ErrorCode::Internal | ErrorCode::Unavailable)
+    }
+
     /// A message safe to show anyone: never the database's own text.
     pub fn public_message(&self) -> String {
         match self {
@@ -282,8 +290,12 @@ mod tests {
             sea_orm::sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into()),
         )));
         assert_eq!(DomainError::from(cut).code(), ErrorCode::Unavailable);
+        assert!(
+            DomainError::from(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)).is_transient()
+        );
         let bad = DomainError::from(DbErr::Custom("syntax".into()));
         assert_eq!(bad.code(), ErrorCode::Internal);
+        assert!(!DomainError::invalid("title", "empty").is_transient());
         assert_eq!(bad.public_message(), "internal error");
     }
 

@@ -137,6 +137,17 @@ pub async fn project_for_room(db: &impl Db, room: &str) -> Result<Option<project
         .await?)
 }
 
+/// Every live project linked to a room: the rooms the bot must be in for
+/// notices to reach them (`muster doctor` checks it is). Archived projects
+/// are left out, as [`project_for_room`] leaves them out.
+pub async fn linked_projects(db: &impl Db) -> Result<Vec<project::Model>> {
+    Ok(project::Entity::find()
+        .filter(project::Column::MatrixRoomId.is_not_null())
+        .filter(project::Column::ArchivedAt.is_null())
+        .all(db)
+        .await?)
+}
+
 /// The actor behind a Matrix sender, or `None` when no member has that id.
 #[tracing::instrument(skip_all)]
 pub async fn sender(db: &impl Db, matrix_user_id: &str) -> Result<Option<Actor>> {

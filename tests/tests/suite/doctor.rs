@@ -12,7 +12,7 @@ use api::settings::{Secret, SettingsError};
 use entities::Actor;
 use entities::domain::rooms;
 use muster_tests::matrix::{Person, TestBot, homeserver, register};
-use muster_tests::{Backend, empty_db, fresh_db};
+use muster_tests::{Backend, TestDb, empty_db, fresh_db};
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
 fn settings(url: &str) -> Settings {
@@ -27,6 +27,19 @@ fn find<'a>(report: &'a [Finding], check: &str) -> &'a Finding {
         .iter()
         .find(|f| f.check == check)
         .unwrap_or_else(|| panic!("no {check} line in {report:#?}"))
+}
+
+/// Loads the demo data and links its first project to `room`.
+async fn demo_project_linked_to(db: &TestDb, room: &str) -> entities::project::Model {
+    entities::demo::seed(&db.conn).await.unwrap();
+    let project = entities::project::Entity::find()
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    rooms::link(&db.conn, &Actor::System, project.id, room)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,15 +95,7 @@ async fn the_doctor_checks_settings_database_migrations_and_outbox() {
     assert_eq!(find(&report, "settings").status, Status::Fail);
 
     // Notices waiting too long where there is a room to post them to.
-    entities::demo::seed(&db.conn).await.unwrap();
-    let project = entities::project::Entity::find()
-        .one(&db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    rooms::link(&db.conn, &Actor::System, project.id, "!somewhere:localhost")
-        .await
-        .unwrap();
+    demo_project_linked_to(&db, "!somewhere:localhost").await;
     let report = diagnose(Ok(settings(&db.url))).await;
     assert_eq!(find(&report, "outbox").status, Status::Ok, "fresh notices");
     db.conn
@@ -180,15 +185,7 @@ async fn the_doctor_checks_the_homeserver_the_login_and_linked_rooms() {
     }
     let alice = Person::new("alice").await;
     let room = alice.create_room(&[]).await;
-    entities::demo::seed(&db.conn).await.unwrap();
-    let project = entities::project::Entity::find()
-        .one(&db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    rooms::link(&db.conn, &Actor::System, project.id, room.as_str())
-        .await
-        .unwrap();
+    let project = demo_project_linked_to(&db, room.as_str()).await;
     let config = with_bot(
         &db.url,
         &hs,

@@ -69,6 +69,16 @@ fn blocked_requests(base: &str, n: usize) -> Vec<tokio::task::JoinHandle<Result<
         .collect()
 }
 
+/// Holds the organisations table until the transaction ends: requests that
+/// read it wait, in flight, for as long as the test wants.
+async fn lock_organisations(db: &sea_orm::DatabaseConnection) -> sea_orm::DatabaseTransaction {
+    let held = db.begin().await.unwrap();
+    held.execute_unprepared("LOCK TABLE organisations IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    held
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_under_load_finishes_requests_in_flight_within_the_grace_period() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,10 +92,7 @@ async fn sigterm_under_load_finishes_requests_in_flight_within_the_grace_period(
         &[("MUSTER_SHUTDOWN_GRACE_MS", "30000")],
     )
     .await;
-    let held = lock.begin().await.unwrap();
-    held.execute_unprepared("LOCK TABLE organisations IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let held = lock_organisations(&lock).await;
     let requests = blocked_requests(&server.base, 8);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let signalled = Instant::now();
@@ -129,10 +136,7 @@ async fn sigterm_under_load_finishes_requests_in_flight_within_the_grace_period(
 
     // 2. A short grace period: the process does not wait for ever.
     let mut server = serve(dir.path(), &db.url, &[("MUSTER_SHUTDOWN_GRACE_MS", "1000")]).await;
-    let held = lock.begin().await.unwrap();
-    held.execute_unprepared("LOCK TABLE organisations IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let held = lock_organisations(&lock).await;
     let requests = blocked_requests(&server.base, 4);
     tokio::time::sleep(Duration::from_millis(500)).await;
     sigterm(&server.child);

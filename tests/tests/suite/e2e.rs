@@ -18,6 +18,14 @@ async fn start(dir: &std::path::Path, db_url: &str) -> Server {
     Server::start(cmd).await
 }
 
+/// The value of the first sample in a Prometheus text page whose line
+/// starts with `prefix` and holds every one of `labels`.
+fn metric(text: &str, prefix: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(prefix) && labels.iter().all(|x| l.contains(x)))
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+}
+
 async fn gql(base: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
     let mut req = reqwest::Client::new()
         .post(format!("{base}/graphql"))
@@ -148,14 +156,7 @@ async fn the_binary_serves_prometheus_metrics() {
     );
     let text = r.text().await.unwrap();
     let value = |prefix: &str| -> f64 {
-        text.lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no `{prefix}` in\n{text}"))
-            .rsplit(' ')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
+        metric(&text, prefix, &[]).unwrap_or_else(|| panic!("no `{prefix}` in\n{text}"))
     };
     assert_eq!(
         value("muster_graphql_operations_total{operation=\"GroupPage\",outcome=\"ok\"}"),
@@ -323,11 +324,7 @@ async fn the_binary_runs_the_bridge_in_serve_and_alone() {
         .text()
         .await
         .unwrap();
-    let line = |name: &str, labels: &[&str]| {
-        text.lines()
-            .find(|l| l.starts_with(name) && labels.iter().all(|x| l.contains(x)))
-            .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
-    };
+    let line = |name: &str, labels: &[&str]| metric(&text, name, labels);
     assert_eq!(
         line(
             "muster_bridge_commands_total",
