@@ -16,7 +16,7 @@ use sea_orm::sqlx::{Column as _, Row as _};
 use sea_orm::{ActiveEnum, DbErr, EntityTrait, FromQueryResult, Iterable, QueryResult, Select};
 
 use super::Db;
-use crate::{meeting, rsvp};
+use crate::{group, meeting, member, project, rsvp};
 
 /// Whether the row's first columns are exactly `E`'s, in declaration order.
 fn same_shape<E: EntityTrait>(row: &PgRow) -> bool {
@@ -121,6 +121,65 @@ positional!(
         per_coop: plain,
         created_at: plain,
         updated_at: plain,
+    }
+);
+
+positional!(
+    FastGroup,
+    groups,
+    group {
+        id: plain,
+        slug: plain,
+        name: plain,
+        purpose: plain,
+        domains: plain,
+        status: text_enum,
+        visibility: text_enum,
+        reporting_line: plain,
+        time_zone: plain,
+        created_at: plain,
+        updated_at: plain,
+        archived_at: plain,
+    }
+);
+
+positional!(
+    FastProject,
+    projects,
+    project {
+        id: plain,
+        group_id: plain,
+        slug: plain,
+        name: plain,
+        goal: plain,
+        status: text_enum,
+        starts_on: plain,
+        ends_on: plain,
+        visibility: text_enum,
+        time_zone: plain,
+        matrix_room_id: plain,
+        created_at: plain,
+        updated_at: plain,
+        archived_at: plain,
+    }
+);
+
+positional!(
+    FastMember,
+    members,
+    member {
+        id: plain,
+        display_name: plain,
+        email: plain,
+        phone: plain,
+        matrix_user_id: plain,
+        organisation_id: plain,
+        is_admin: plain,
+        joined_at: plain,
+        created_at: plain,
+        updated_at: plain,
+        archived_at: plain,
+        calendar_secret_hash: plain,
     }
 );
 

@@ -589,6 +589,80 @@ async fn positional_decoding_matches_sea_orm(backend: Backend) {
     let derived = q().all(&db.conn).await.unwrap();
     assert!(!derived.is_empty(), "the demo has RSVPs");
     assert_eq!(rows::rsvps(&db.conn, q()).await.unwrap(), derived);
+
+    // Groups, projects and members, with their optional columns both set
+    // and empty.
+    use entities::{group, member, project};
+    let g = group::Entity::find().one(&db.conn).await.unwrap().unwrap();
+    let mut g: group::ActiveModel = g.into();
+    g.reporting_line = Set(None);
+    g.archived_at = Set(Some(Utc::now()));
+    g.update(&db.conn).await.unwrap();
+    let p = project::Entity::find()
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut p: project::ActiveModel = p.into();
+    p.starts_on = Set(Some(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()));
+    p.time_zone = Set(Some("Europe/London".into()));
+    p.matrix_room_id = Set(Some("!room:example.org".into()));
+    p.update(&db.conn).await.unwrap();
+    let q = || group::Entity::find().order_by_asc(group::Column::Id);
+    let derived = q().all(&db.conn).await.unwrap();
+    assert!(derived.iter().any(|g| g.reporting_line.is_some()));
+    assert!(derived.iter().any(|g| g.reporting_line.is_none()));
+    assert_eq!(rows::groups(&db.conn, q()).await.unwrap(), derived);
+    let q = || project::Entity::find().order_by_asc(project::Column::Id);
+    let derived = q().all(&db.conn).await.unwrap();
+    assert!(derived.iter().any(|p| p.starts_on.is_some()));
+    assert!(derived.iter().any(|p| p.matrix_room_id.is_none()));
+    assert_eq!(rows::projects(&db.conn, q()).await.unwrap(), derived);
+    let q = || member::Entity::find().order_by_asc(member::Column::Id);
+    let derived = q().all(&db.conn).await.unwrap();
+    assert!(derived.iter().any(|m| m.email.is_some()));
+    assert!(derived.iter().any(|m| m.organisation_id.is_some()));
+    assert_eq!(rows::members(&db.conn, q()).await.unwrap(), derived);
+    let stmt = sea_orm::QueryTrait::build(&group::Entity::find(), db.conn.get_database_backend());
+    let raw = db.conn.query_one_raw(stmt).await.unwrap().unwrap();
+    assert_eq!(
+        rows::by_position::<group::Entity>(&raw),
+        backend == Backend::Postgres
+    );
+
+    // RSVP counts (read by index) agree with counting the rows.
+    let counts = entities::domain::read::rsvp_counts(
+        &db.conn,
+        &meeting::Entity::find()
+            .all(&db.conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    assert!(!counts.is_empty());
+    let all = rsvp::Entity::find().all(&db.conn).await.unwrap();
+    for (meeting, [yes, no, maybe]) in counts {
+        let n = |r: RsvpResponse| {
+            i64::try_from(
+                all.iter()
+                    .filter(|x| x.meeting_id == meeting && x.response == r)
+                    .count(),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            [yes, no, maybe],
+            [
+                n(RsvpResponse::Yes),
+                n(RsvpResponse::No),
+                n(RsvpResponse::Maybe)
+            ]
+        );
+    }
 }
 
 both!(
