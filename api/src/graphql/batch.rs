@@ -14,10 +14,13 @@
 //! because the whole request runs on one task.
 //!
 //! Like the `DataLoader` it replaces, a batcher is made per request and
-//! caches nothing: a batch's answer lives as long as its waiters.
+//! caches nothing: a batch's answer lives as long as its waiters. A value
+//! is handed over, not copied, to the last waiter that asked for its key
+//! (most keys have one: a project's list of meetings is asked for by that
+//! project alone), and cloned only for the waiters before it.
 
 use std::any::{Any, TypeId};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -30,10 +33,43 @@ fn loader_name<K>() -> &'static str {
     full.rsplit("::").next().unwrap_or(full)
 }
 
-/// One batch of keys of one kind, and, once loaded, its answer.
+/// One batch of keys of one kind (each with how many waiters asked for
+/// it), and, once loaded, its answer, from which each waiter takes its own.
 struct Batch<K, V, E> {
-    keys: Mutex<HashSet<K>>,
-    done: OnceCell<Result<Arc<HashMap<K, V>>, E>>,
+    keys: Mutex<HashMap<K, usize>>,
+    done: OnceCell<Result<Mutex<HashMap<K, V>>, E>>,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone, E> Batch<K, V, E> {
+    fn new(keys: HashMap<K, usize>) -> Self {
+        Self {
+            keys: Mutex::new(keys),
+            done: OnceCell::new(),
+        }
+    }
+
+    /// The waiter's share of the answer: each of its keys' values, moved
+    /// out for the key's last waiter and cloned for the others.
+    fn take(&self, answer: &Mutex<HashMap<K, V>>, wanted: Vec<K>) -> HashMap<K, V> {
+        let mut left = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut answer = answer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut mine = HashMap::with_capacity(wanted.len());
+        for k in wanted {
+            let last = left.get_mut(&k).is_none_or(|n| {
+                *n = n.saturating_sub(1);
+                *n == 0
+            });
+            let v = if last {
+                answer.remove(&k)
+            } else {
+                answer.get(&k).cloned()
+            };
+            if let Some(v) = v {
+                mine.insert(k, v);
+            }
+        }
+        mine
+    }
 }
 
 /// The open batch of one key kind, if any.
@@ -76,7 +112,11 @@ impl<T> Batcher<T> {
         T: Loader<K>,
         T::Error: Sync,
     {
-        let wanted: Vec<K> = keys.into_iter().collect();
+        let mut wanted: Vec<K> = keys.into_iter().collect();
+        if wanted.len() > 1 {
+            let mut seen = std::collections::HashSet::with_capacity(wanted.len());
+            wanted.retain(|k| seen.insert(k.clone()));
+        }
         if wanted.is_empty() {
             return Ok(HashMap::new());
         }
@@ -91,20 +131,19 @@ impl<T> Batcher<T> {
                     .keys
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .iter()
+                    .keys()
                     .cloned()
                     .collect();
                 #[allow(clippy::cast_precision_loss)] // a histogram of small counts
                 metrics::histogram!("muster_loader_batch_size", "loader" => loader_name::<K>())
                     .record(keys.len() as f64);
-                self.loader.load(&keys).await.map(Arc::new)
+                self.loader.load(&keys).await.map(Mutex::new)
             })
-            .await
-            .clone()?;
-        Ok(wanted
-            .into_iter()
-            .filter_map(|k| answer.get(&k).cloned().map(|v| (k, v)))
-            .collect())
+            .await;
+        match answer {
+            Ok(answer) => Ok(batch.take(answer, wanted)),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// Adds `keys` to the open batch of their kind (opening one if need be)
@@ -122,22 +161,16 @@ impl<T> Batcher<T> {
         let Some(slot) = slot.downcast_mut::<Open<K, T::Value, T::Error>>() else {
             // Unreachable (the map is keyed by the type); a lone batch is
             // still correct.
-            return Arc::new(Batch {
-                keys: Mutex::new(keys.iter().cloned().collect()),
-                done: OnceCell::new(),
-            });
+            return Arc::new(Batch::new(keys.iter().map(|k| (k.clone(), 1)).collect()));
         };
         let batch = slot
-            .get_or_insert_with(|| {
-                Arc::new(Batch {
-                    keys: Mutex::new(HashSet::new()),
-                    done: OnceCell::new(),
-                })
-            })
+            .get_or_insert_with(|| Arc::new(Batch::new(HashMap::new())))
             .clone();
         let full = {
             let mut held = batch.keys.lock().unwrap_or_else(PoisonError::into_inner);
-            held.extend(keys.iter().cloned());
+            for k in keys {
+                *held.entry(k.clone()).or_insert(0) += 1;
+            }
             held.len() >= self.max_batch
         };
         if full {
@@ -207,6 +240,41 @@ mod tests {
         assert_eq!(got[0], Ok(None), "a key without a value is absent");
         assert_eq!(got[3], Ok(Some(12)));
         assert_eq!(got[28], Ok(Some(12)));
+    }
+
+    /// A value that counts its copies.
+    struct Counted(Arc<AtomicUsize>);
+
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Self(self.0.clone())
+        }
+    }
+
+    struct Counting(Arc<AtomicUsize>);
+
+    impl Loader<u8> for Counting {
+        type Value = Counted;
+        type Error = Arc<String>;
+
+        async fn load(&self, keys: &[u8]) -> Result<HashMap<u8, Counted>, Self::Error> {
+            Ok(keys.iter().map(|k| (*k, Counted(self.0.clone()))).collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_value_is_moved_to_its_last_waiter_and_copied_for_the_others() {
+        let copies = Arc::new(AtomicUsize::new(0));
+        let b = Batcher::new(Counting(copies.clone()), 100);
+        let got = futures::future::join_all([1u8, 1, 1, 2, 3].map(|k| b.load_one(k))).await;
+        assert!(got.iter().all(|r| matches!(r, Ok(Some(_)))));
+        // Key 1 had three waiters: two copies; keys 2 and 3 one each: none.
+        assert_eq!(copies.load(Ordering::SeqCst), 2);
+        // A waiter asking for one key twice gets it once, without a copy.
+        let many = b.load_many([4u8, 4, 5]).await.unwrap();
+        assert_eq!(many.len(), 2);
+        assert_eq!(copies.load(Ordering::SeqCst), 2);
     }
 
     #[test]

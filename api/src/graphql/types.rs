@@ -23,7 +23,7 @@ use super::loaders::*;
 use super::req;
 
 /// A page of a list.
-pub type Conn<T> = Connection<String, T, ListInfo>;
+pub type Conn<T> = Connection<super::connection::Cursor, T, ListInfo>;
 
 /// Loads one value through the request's batched loader.
 pub async fn load_one<K>(
