@@ -542,7 +542,7 @@ async fn demo_data_tells_the_seed_story(backend: Backend) {
 /// meeting given every optional column, so each is seen both NULL and set.
 async fn positional_decoding_matches_sea_orm(backend: Backend) {
     use entities::domain::rows;
-    use entities::{meeting, rsvp};
+    use entities::{group, meeting, member, project, rsvp};
     use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, Set};
     let db = fresh_db(backend).await;
     entities::demo::seed(&db.conn).await.unwrap();
@@ -592,7 +592,6 @@ async fn positional_decoding_matches_sea_orm(backend: Backend) {
 
     // Groups, projects and members, with their optional columns both set
     // and empty.
-    use entities::{group, member, project};
     let g = group::Entity::find().one(&db.conn).await.unwrap().unwrap();
     let mut g: group::ActiveModel = g.into();
     g.reporting_line = Set(None);
