@@ -137,7 +137,12 @@ impl<T> Batcher<T> {
                 #[allow(clippy::cast_precision_loss)] // a histogram of small counts
                 metrics::histogram!("muster_loader_batch_size", "loader" => loader_name::<K>())
                     .record(keys.len() as f64);
-                self.loader.load(&keys).await.map(Mutex::new)
+                // Boxed: a loader's future holds a whole database query
+                // (kilobytes). Inline, it would make every waiter's future,
+                // and so every field future of every object that loads
+                // anything, that large; boxed, only the one batch that runs
+                // it pays for it.
+                Box::pin(self.loader.load(&keys)).await.map(Mutex::new)
             })
             .await;
         match answer {
@@ -275,6 +280,37 @@ mod tests {
         let many = b.load_many([4u8, 4, 5]).await.unwrap();
         assert_eq!(many.len(), 2);
         assert_eq!(copies.load(Ordering::SeqCst), 2);
+    }
+
+    /// A loader whose future is large, as a database query's is.
+    struct Heavy;
+
+    impl Loader<u16> for Heavy {
+        type Value = u16;
+        type Error = Arc<String>;
+
+        async fn load(&self, keys: &[u16]) -> Result<HashMap<u16, u16>, Self::Error> {
+            let buffer = [7u8; 16 * 1024];
+            tokio::task::yield_now().await;
+            Ok(keys
+                .iter()
+                .map(|k| (*k, u16::from(buffer[usize::from(*k) % buffer.len()])))
+                .collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_waiter_does_not_carry_the_loaders_future() {
+        let b = Batcher::new(Heavy, 100);
+        let waiter = b.load_one(3u16);
+        // Every field future that loads holds one of these: it must not
+        // grow with the query it waits on (16 KiB here).
+        assert!(
+            std::mem::size_of_val(&waiter) < 1024,
+            "a waiter's future is {} bytes",
+            std::mem::size_of_val(&waiter)
+        );
+        assert_eq!(waiter.await.unwrap(), Some(7));
     }
 
     #[test]
