@@ -41,6 +41,17 @@ where
         .map_err(|e| super::errors::to_graphql(&e))
 }
 
+/// Runs a resolver's work in an allocation of its own. async-graphql puts
+/// each field of an object in a future as large as the object's largest
+/// field, so one field that holds several queries inline (`health`,
+/// `contacts`…) made every field of every project, `name` included, about
+/// 2.8 KB; boxed, that field costs its size only when it is asked for.
+fn boxed<'a, T>(
+    work: impl std::future::Future<Output = T> + Send + 'a,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>> {
+    Box::pin(work)
+}
+
 /// Loads a list through the request's batched loader (empty when none).
 pub async fn load_list<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<V>>
 where
@@ -590,11 +601,16 @@ impl Group {
         ctx: &Context<'_>,
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Health> {
-        health_of(ctx, entities::domain::health::Of::Group(self.0.id), at).await
+        boxed(health_of(
+            ctx,
+            entities::domain::health::Of::Group(self.0.id),
+            at,
+        ))
+        .await
     }
     /// The roles it asks people to take, with what each asks.
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::life::Role>> {
-        super::life::roles_of(ctx, Some(self.0.id), None).await
+        boxed(super::life::roles_of(ctx, Some(self.0.id), None)).await
     }
     /// Its charter (purpose and domains) as it changed, newest first, with
     /// who changed it and when.
@@ -602,25 +618,31 @@ impl Group {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<super::life::CharterVersion>> {
-        let r = req(ctx);
-        Ok(entities::domain::groups::charter(&r.db, &[self.0.id])
-            .await
-            .map_err(query_error)?
-            .into_iter()
-            .map(super::life::CharterVersion)
-            .collect())
+        boxed(async move {
+            let r = req(ctx);
+            Ok(entities::domain::groups::charter(&r.db, &[self.0.id])
+                .await
+                .map_err(query_error)?
+                .into_iter()
+                .map(super::life::CharterVersion)
+                .collect())
+        })
+        .await
     }
     /// Its latest handover from the groups it succeeds, if one was started.
     async fn handover(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<super::life::Handover>> {
-        let r = req(ctx);
-        Ok(entities::domain::handovers::latest_of(&r.db, &[self.0.id])
-            .await
-            .map_err(query_error)?
-            .remove(&self.0.id)
-            .map(super::life::Handover))
+        boxed(async move {
+            let r = req(ctx);
+            Ok(entities::domain::handovers::latest_of(&r.db, &[self.0.id])
+                .await
+                .map_err(query_error)?
+                .remove(&self.0.id)
+                .map(super::life::Handover))
+        })
+        .await
     }
     /// Actions not yet done, its projects' included, oldest first.
     #[graphql(
@@ -634,16 +656,19 @@ impl Group {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<Action>> {
-        let r = req(ctx);
-        let rows = entities::domain::actions::open_of(
-            &r.db,
-            &r.actor,
-            entities::domain::read::Owner::Group,
-            &[self.0.id],
-        )
+        boxed(async move {
+            let r = req(ctx);
+            let rows = entities::domain::actions::open_of(
+                &r.db,
+                &r.actor,
+                entities::domain::read::Owner::Group,
+                &[self.0.id],
+            )
+            .await
+            .map_err(query_error)?;
+            page(rows, |r| r.id, Action, first, after, last, before)
+        })
         .await
-        .map_err(query_error)?;
-        page(rows, |r| r.id, Action, first, after, last, before)
     }
     /// Its project groups.
     #[graphql(
@@ -864,11 +889,14 @@ impl Project {
         ctx: &Context<'_>,
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Health> {
+        boxed(async move {
         health_of(ctx, entities::domain::health::Of::Project(self.0.id), at).await
+        })
+        .await
     }
     /// The roles it asks people to take, with what each asks.
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::life::Role>> {
-        super::life::roles_of(ctx, None, Some(self.0.id)).await
+        boxed(super::life::roles_of(ctx, None, Some(self.0.id))).await
     }
     /// An outreach project's co-ops to call or visit, by name (its members,
     /// its group's members and admins).
@@ -877,9 +905,9 @@ impl Project {
         ctx: &Context<'_>,
         status: Option<ContactStatus>,
     ) -> async_graphql::Result<Vec<super::life::OutreachContact>> {
-        let r = req(ctx);
-        Ok(
-            entities::domain::outreach::contacts(
+        boxed(async move {
+            let r = req(ctx);
+            Ok(entities::domain::outreach::contacts(
                 &r.db,
                 &r.actor,
                 self.0.id,
@@ -889,8 +917,9 @@ impl Project {
             .map_err(query_error)?
             .into_iter()
             .map(super::life::OutreachContact)
-            .collect(),
-        )
+            .collect())
+        })
+        .await
     }
     /// Where its outreach stands (its members, its group's members and
     /// admins).
@@ -898,21 +927,27 @@ impl Project {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<super::life::OutreachProgress> {
-        let r = req(ctx);
-        Ok(
-            entities::domain::outreach::progress(&r.db, &r.actor, self.0.id)
-                .await
-                .map_err(query_error)?
-                .into(),
-        )
+        boxed(async move {
+            let r = req(ctx);
+            Ok(
+                entities::domain::outreach::progress(&r.db, &r.actor, self.0.id)
+                    .await
+                    .map_err(query_error)?
+                    .into(),
+            )
+        })
+        .await
     }
     /// Its open date poll, if any.
     async fn open_poll(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Poll>> {
-        let r = req(ctx);
-        let found = entities::domain::polls::open_poll_of(&r.db, self.0.id)
-            .await
-            .map_err(query_error)?;
-        Ok(found.map(|p| Poll(p.poll)))
+        boxed(async move {
+            let r = req(ctx);
+            let found = entities::domain::polls::open_poll_of(&r.db, self.0.id)
+                .await
+                .map_err(query_error)?;
+            Ok(found.map(|p| Poll(p.poll)))
+        })
+        .await
     }
     /// The Matrix room linked to it, if any.
     async fn room(&self) -> Option<Room> {
