@@ -120,6 +120,56 @@ async fn the_binary_serves_the_demo_and_takes_changes(backend: Backend) {
 
 both!(the_binary_serves_the_demo_and_takes_changes);
 
+/// The environment of a running process, as `NAME=value` strings.
+fn environment_of(pid: u32) -> Vec<String> {
+    std::fs::read(format!("/proc/{pid}/environ"))
+        .unwrap()
+        .split(|b| *b == 0)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect()
+}
+
+/// `muster serve` applies the allocator's settings by running itself again
+/// in place, and keeps a value the operator set.
+#[tokio::test]
+async fn a_server_runs_with_the_allocators_settings_and_keeps_the_operators() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), "sqlite://muster.db?mode=rwc").await;
+    // The same process (it ran itself again in place) with both settings.
+    let env = environment_of(server.child.id());
+    assert!(
+        env.contains(&"MIMALLOC_PURGE_DELAY=0".to_owned()),
+        "{env:?}"
+    );
+    assert!(
+        env.contains(&"MIMALLOC_ARENA_EAGER_COMMIT=0".to_owned()),
+        "{env:?}"
+    );
+    let body = gql(&server.base, None, "{ groups { totalCount } }", json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    drop(server);
+
+    let mut cmd = muster(dir.path(), "sqlite://muster.db?mode=rwc");
+    cmd.args(["serve"])
+        .env("MIMALLOC_PURGE_DELAY", "5")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    let server = Server::start(cmd).await;
+    let env = environment_of(server.child.id());
+    assert!(
+        env.contains(&"MIMALLOC_PURGE_DELAY=5".to_owned()),
+        "{env:?}"
+    );
+    assert!(
+        !env.contains(&"MIMALLOC_PURGE_DELAY=0".to_owned()),
+        "{env:?}"
+    );
+    assert!(
+        env.contains(&"MIMALLOC_ARENA_EAGER_COMMIT=0".to_owned()),
+        "{env:?}"
+    );
+}
+
 /// `GET /metrics` of a running binary: operations by name and outcome,
 /// SQL statements, loader batches, the outbox gauges, refusals.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
