@@ -338,6 +338,12 @@ mod tests {
         parse(s).expect("a command").expect_err("refused").0
     }
 
+    /// `input` is refused with a reply that contains `hint`.
+    fn says(input: &str, hint: &str) {
+        let reply = err(input);
+        assert!(reply.contains(hint), "{input:?} → {reply}");
+    }
+
     #[test]
     fn a_command_names_its_kind() {
         assert_eq!(ok("!rsvp yes").kind(), "rsvp");
@@ -522,61 +528,29 @@ mod tests {
 
     #[test]
     fn mistakes_say_what_to_type() {
-        assert!(err("!dance").contains("!help"), "{}", err("!dance"));
-        assert!(
-            err("!rsvp perhaps").contains("!rsvp yes"),
-            "{}",
-            err("!rsvp perhaps")
-        );
-        assert!(err("!rsvp").contains("!rsvp yes"));
-        assert!(
-            err("!meeting").contains("!meeting schedule"),
-            "{}",
-            err("!meeting")
-        );
-        assert!(err("!meeting schedule").contains("!meeting schedule"));
-        assert!(err("!link").contains("!link <project-slug>"));
-        assert!(err("!join sometimes").contains("!join <number>"));
-        assert!(
-            err("!done three").contains("!done <number>"),
-            "{}",
-            err("!done three")
-        );
-        assert!(err("!attended").contains("!attended @"));
-        assert!(err("!action").contains("!action add"));
-        assert!(err("!poll").contains("!poll <time>"), "{}", err("!poll"));
-        assert!(err("!agenda add \"unclosed").contains("quote"));
-        assert!(
-            err("!leave now please").contains("Too many"),
-            "{}",
-            err("!leave now please")
-        );
+        says("!dance", "!help");
+        says("!rsvp perhaps", "!rsvp yes");
+        says("!rsvp", "!rsvp yes");
+        says("!meeting", "!meeting schedule");
+        says("!meeting schedule", "!meeting schedule");
+        says("!link", "!link <project-slug>");
+        says("!join sometimes", "!join <number>");
+        says("!done three", "!done <number>");
+        says("!attended", "!attended @");
+        says("!action", "!action add");
+        says("!poll", "!poll <time>");
+        says("!agenda add \"unclosed", "quote");
+        says("!leave now please", "Too many");
     }
 
     #[test]
     fn group_life_mistakes_say_what_to_type() {
-        assert!(
-            err("!join captain").contains("!join <number>"),
-            "{}",
-            err("!join captain")
-        );
-        assert!(
-            err("!approve").contains("!approve <number>"),
-            "{}",
-            err("!approve")
-        );
-        assert!(
-            err("!approve twelve").contains("!approve <number>"),
-            "{}",
-            err("!approve twelve")
-        );
+        says("!join captain", "!join <number>");
+        says("!approve", "!approve <number>");
+        says("!approve twelve", "!approve <number>");
         let e = err("!calls log spokes maybe");
         assert!(e.contains("no-answer") && e.contains("not-now"), "{e}");
-        assert!(
-            err("!calls log").contains("!calls log <co-op>"),
-            "{}",
-            err("!calls log")
-        );
+        says("!calls log", "!calls log <co-op>");
     }
 
     #[test]

@@ -219,19 +219,21 @@ pub struct Suggestion {
     pub reasons: Vec<String>,
 }
 
-/// The roles of a group or project.
-pub(super) async fn roles_of(
-    ctx: &Context<'_>,
+/// The roles of a group or project; boxed (see [`super::types::boxed`]).
+pub(super) fn roles_of<'a>(
+    ctx: &'a Context<'_>,
     group: Option<uuid::Uuid>,
     project: Option<uuid::Uuid>,
-) -> async_graphql::Result<Vec<Role>> {
-    let r = req(ctx);
-    Ok(roles::of_owner(&r.db, group, project)
-        .await
-        .map_err(query_error)?
-        .into_iter()
-        .map(Role)
-        .collect())
+) -> super::types::Boxed<'a, Vec<Role>> {
+    super::types::boxed(async move {
+        let r = req(ctx);
+        Ok(roles::of_owner(&r.db, group, project)
+            .await
+            .map_err(query_error)?
+            .into_iter()
+            .map(Role)
+            .collect())
+    })
 }
 
 /// A role to define.

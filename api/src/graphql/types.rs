@@ -41,14 +41,20 @@ where
         .map_err(|e| super::errors::to_graphql(&e))
 }
 
+/// A resolver's work in an allocation of its own.
+pub(super) type Boxed<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = async_graphql::Result<T>> + Send + 'a>>;
+
 /// Runs a resolver's work in an allocation of its own. async-graphql puts
 /// each field of an object in a future as large as the object's largest
 /// field, so one field that holds several queries inline (`health`,
 /// `contacts`…) made every field of every project, `name` included, about
 /// 2.8 KB; boxed, that field costs its size only when it is asked for.
-fn boxed<'a, T>(
-    work: impl std::future::Future<Output = T> + Send + 'a,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>> {
+/// Shared helpers that query (`health_of`, `roles_of`) box themselves;
+/// a resolver that calls the domain inline boxes that call.
+pub(super) fn boxed<'a, T>(
+    work: impl std::future::Future<Output = async_graphql::Result<T>> + Send + 'a,
+) -> Boxed<'a, T> {
     Box::pin(work)
 }
 
@@ -601,16 +607,11 @@ impl Group {
         ctx: &Context<'_>,
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Health> {
-        boxed(health_of(
-            ctx,
-            entities::domain::health::Of::Group(self.0.id),
-            at,
-        ))
-        .await
+        health_of(ctx, entities::domain::health::Of::Group(self.0.id), at).await
     }
     /// The roles it asks people to take, with what each asks.
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::life::Role>> {
-        boxed(super::life::roles_of(ctx, Some(self.0.id), None)).await
+        super::life::roles_of(ctx, Some(self.0.id), None).await
     }
     /// Its charter (purpose and domains) as it changed, newest first, with
     /// who changed it and when.
@@ -889,14 +890,11 @@ impl Project {
         ctx: &Context<'_>,
         at: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Health> {
-        boxed(async move {
         health_of(ctx, entities::domain::health::Of::Project(self.0.id), at).await
-        })
-        .await
     }
     /// The roles it asks people to take, with what each asks.
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::life::Role>> {
-        boxed(super::life::roles_of(ctx, None, Some(self.0.id))).await
+        super::life::roles_of(ctx, None, Some(self.0.id)).await
     }
     /// An outreach project's co-ops to call or visit, by name (its members,
     /// its group's members and admins).
@@ -1835,22 +1833,25 @@ impl From<entities::domain::health::Health> for Health {
     }
 }
 
-/// The health of a group or project, as of `at` (default now).
-pub(crate) async fn health_of(
-    ctx: &Context<'_>,
+/// The health of a group or project, as of `at` (default now); boxed
+/// (see [`boxed`]).
+pub(crate) fn health_of<'a>(
+    ctx: &'a Context<'_>,
     of: entities::domain::health::Of,
     at: Option<DateTime<Utc>>,
-) -> async_graphql::Result<Health> {
-    let r = req(ctx);
-    let h = entities::domain::health::of(
-        &r.db,
-        of,
-        at.unwrap_or_else(Utc::now),
-        r.settings.health.policy(),
-    )
-    .await
-    .map_err(query_error)?;
-    Ok(h.into())
+) -> Boxed<'a, Health> {
+    boxed(async move {
+        let r = req(ctx);
+        let h = entities::domain::health::of(
+            &r.db,
+            of,
+            at.unwrap_or_else(Utc::now),
+            r.settings.health.policy(),
+        )
+        .await
+        .map_err(query_error)?;
+        Ok(h.into())
+    })
 }
 
 /// A group that raises at least one health signal.

@@ -395,17 +395,29 @@ pub async fn resources(
 
 // ---- batch look-ups for the DataLoaders: one statement per call ----------
 
+/// Every row a select finds, through sea-orm's own decoder (for the
+/// entities without a positional one in `rows`).
+async fn decoded<E: EntityTrait>(
+    db: &impl Db,
+    q: sea_orm::Select<E>,
+) -> std::result::Result<Vec<E::Model>, sea_orm::DbErr> {
+    q.all(db).await
+}
+
+/// `by_ids!(fn, entity, [visibility,] read)`: the rows with these ids
+/// (that `actor` may see, when a visibility condition is named), read by
+/// `read` (a positional decoder from `rows`, or [`decoded`]).
 macro_rules! by_ids {
-    ($fn:ident, $module:ident, $visible:ident, fast $fast:path) => {
+    ($fn:ident, $module:ident, $visible:ident, $read:path) => {
         #[doc = concat!("The `", stringify!($module), "` rows with these ids that `actor` may see.")]
         pub async fn $fn(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<$module::Model>> {
             let q = $module::Entity::find()
                 .filter($module::Column::Id.is_in(ids.iter().copied()))
                 .filter($visible(actor));
-            Ok($fast(db, q).await?)
+            Ok($read(db, q).await?)
         }
     };
-    ($fn:ident, $module:ident, fast $fast:path) => {
+    ($fn:ident, $module:ident, $read:path) => {
         #[doc = concat!("The `", stringify!($module), "` rows with these ids.")]
         pub async fn $fn(
             db: &impl Db,
@@ -413,40 +425,27 @@ macro_rules! by_ids {
             ids: &[Uuid],
         ) -> Result<Vec<$module::Model>> {
             let q = $module::Entity::find().filter($module::Column::Id.is_in(ids.iter().copied()));
-            Ok($fast(db, q).await?)
-        }
-    };
-    ($fn:ident, $module:ident, $visible:ident) => {
-        #[doc = concat!("The `", stringify!($module), "` rows with these ids that `actor` may see.")]
-        pub async fn $fn(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<$module::Model>> {
-            Ok($module::Entity::find()
-                .filter($module::Column::Id.is_in(ids.iter().copied()))
-                .filter($visible(actor))
-                .all(db)
-                .await?)
-        }
-    };
-    ($fn:ident, $module:ident) => {
-        #[doc = concat!("The `", stringify!($module), "` rows with these ids.")]
-        pub async fn $fn(
-            db: &impl Db,
-            _actor: &Actor,
-            ids: &[Uuid],
-        ) -> Result<Vec<$module::Model>> {
-            Ok($module::Entity::find()
-                .filter($module::Column::Id.is_in(ids.iter().copied()))
-                .all(db)
-                .await?)
+            Ok($read(db, q).await?)
         }
     };
 }
 
-by_ids!(groups_by_ids, group, group_visible, fast super::rows::groups);
-by_ids!(projects_by_ids, project, project_visible, fast super::rows::projects);
-by_ids!(meetings_by_ids, meeting, meeting_visible, fast super::rows::meetings);
-by_ids!(resources_by_ids, resource, resource_visible);
-by_ids!(organisations_by_ids, organisation);
-by_ids!(members_by_ids, member, fast super::rows::members);
+by_ids!(groups_by_ids, group, group_visible, super::rows::groups);
+by_ids!(
+    projects_by_ids,
+    project,
+    project_visible,
+    super::rows::projects
+);
+by_ids!(
+    meetings_by_ids,
+    meeting,
+    meeting_visible,
+    super::rows::meetings
+);
+by_ids!(resources_by_ids, resource, resource_visible, decoded);
+by_ids!(organisations_by_ids, organisation, decoded);
+by_ids!(members_by_ids, member, super::rows::members);
 
 /// Memberships by id, of groups and projects `actor` may see.
 pub async fn memberships_by_ids(
