@@ -17,6 +17,7 @@ mod m20261128_000005_meeting_life;
 mod m20261128_000006_polls;
 mod m20261128_000007_digests;
 mod m20261128_000008_group_life;
+mod m20261129_000009_rsvp_counts_index;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_polls::Migration),
             Box::new(m20261128_000007_digests::Migration),
             Box::new(m20261128_000008_group_life::Migration),
+            Box::new(m20261129_000009_rsvp_counts_index::Migration),
         ]
     }
 }

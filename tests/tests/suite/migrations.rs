@@ -36,11 +36,36 @@ const TABLES: [&str; 22] = [
     "api_tokens",
 ];
 
+/// Whether the index `name` exists, from the database's own catalogue.
+async fn index_exists(db: &muster_tests::TestDb, name: &str) -> bool {
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            format!("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = '{name}'")
+        }
+        Backend::Postgres => format!("SELECT 1 FROM pg_indexes WHERE indexname = '{name}'"),
+    };
+    db.conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.conn.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .is_some()
+}
+
+/// Indexes that read paths rely on (each one's migration says what it
+/// serves and what it was measured to save).
+const INDEXES: [&str; 1] = ["idx_rsvps_meeting_response"];
+
 async fn up_down_up(backend: Backend) {
     let db = empty_db(backend).await;
     Migrator::up(&db.conn, None).await.unwrap();
     for t in TABLES {
         assert!(table_exists(&db, t).await, "{t} after up");
+    }
+    for i in INDEXES {
+        assert!(index_exists(&db, i).await, "{i} after up");
     }
     assert!(
         Migrator::get_pending_migrations(&db.conn)
@@ -52,6 +77,9 @@ async fn up_down_up(backend: Backend) {
     Migrator::down(&db.conn, None).await.unwrap();
     for t in TABLES {
         assert!(!table_exists(&db, t).await, "{t} after down");
+    }
+    for i in INDEXES {
+        assert!(!index_exists(&db, i).await, "{i} after down");
     }
 
     Migrator::up(&db.conn, None).await.unwrap();
