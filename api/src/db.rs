@@ -11,6 +11,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// default of `database_acquire_timeout_ms`).
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// How long a pooled connection may sit idle before it is checked again on
+/// checkout (see [`connect_with`]).
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// Opens a connection pool.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     connect_with(url, max_connections, ACQUIRE_TIMEOUT).await
@@ -20,6 +24,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 /// connection: while the database is down they get an error (the domain's
 /// `UNAVAILABLE`) after that long instead of hanging, and the pool
 /// reconnects by itself once it is back.
+///
+/// A connection is checked with a round trip when it goes back to the pool
+/// (sqlx always does that), and again on the way out only if it has sat
+/// idle for [`PING_IF_IDLE_FOR`]. sea-orm's default pinged on every
+/// checkout: a second round trip for every statement, a quarter of a
+/// single-object request's time (`bench/RESULTS.md`, "Pings"). A database
+/// restart takes longer than that threshold, so every connection it cut
+/// is still found and replaced before use.
 pub async fn connect_with(
     url: &str,
     max_connections: u32,
@@ -30,6 +42,7 @@ pub async fn connect_with(
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(acquire)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false);
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -43,4 +56,18 @@ pub async fn connect_with(
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection in use goes out of the pool without a round trip of
+    /// its own; only one that has sat idle is checked first.
+    #[tokio::test]
+    async fn only_an_idle_connection_is_pinged_on_checkout() {
+        let db = connect("sqlite::memory:", 1).await.unwrap();
+        let options = db.get_sqlite_connection_pool().options();
+        assert!(!options.get_test_before_acquire());
+    }
 }
