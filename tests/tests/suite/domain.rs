@@ -559,6 +559,14 @@ async fn positional_decoding_matches_sea_orm(backend: Backend) {
     full.minutes = Set(Some("Agreed: *everything*.".into()));
     full.quorum_confirmed_at = Set(Some(Utc::now()));
     full.per_coop = Set(true);
+    // Instants on both sides of PostgreSQL's epoch (2000-01-01 UTC), to the
+    // microsecond: the positional decoder reads timestamps' binary form.
+    let before_epoch = Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap()
+        + chrono::Duration::microseconds(999_999);
+    let far =
+        Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::microseconds(1);
+    full.starts_at = Set(before_epoch);
+    full.ends_at = Set(far);
     full.update(&db.conn).await.unwrap();
 
     let q = || meeting::Entity::find().order_by_asc(meeting::Column::Id);
@@ -577,6 +585,11 @@ async fn positional_decoding_matches_sea_orm(backend: Backend) {
             .any(|m| m.group_id.is_none() || m.project_id.is_none())
     );
     assert_eq!(positional, derived);
+    let read_back = positional.iter().find(|m| m.id == first.id).unwrap();
+    assert_eq!(
+        (read_back.starts_at, read_back.ends_at),
+        (before_epoch, far)
+    );
     let stmt = sea_orm::QueryTrait::build(&q(), db.conn.get_database_backend());
     let raw = db.conn.query_one_raw(stmt).await.unwrap().unwrap();
     assert_eq!(
