@@ -20,12 +20,22 @@
 //! project alone), and cloned only for the waiters before it.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::Loader;
 use tokio::sync::OnceCell;
+
+/// The batcher's own maps: hashed with foldhash (seeded per process),
+/// not `SipHash`. Every waiter hashes its keys three times (to join, to
+/// deduplicate, to take its share); with `SipHash` that was 3% of the large
+/// export (`bench/RESULTS.md`, "Hashing"). The loaders' answers stay in
+/// async-graphql's `Loader` type, a standard `HashMap`.
+type Map<K, V> = HashMap<K, V, Seeded>;
+
+/// foldhash's per-process seeded hasher.
+type Seeded = foldhash::fast::RandomState;
 
 /// The metrics label for a key type: its name without the path.
 fn loader_name<K>() -> &'static str {
@@ -36,12 +46,12 @@ fn loader_name<K>() -> &'static str {
 /// One batch of keys of one kind (each with how many waiters asked for
 /// it), and, once loaded, its answer, from which each waiter takes its own.
 struct Batch<K, V, E> {
-    keys: Mutex<HashMap<K, usize>>,
+    keys: Mutex<Map<K, usize>>,
     done: OnceCell<Result<Mutex<HashMap<K, V>>, E>>,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone, E> Batch<K, V, E> {
-    fn new(keys: HashMap<K, usize>) -> Self {
+    fn new(keys: Map<K, usize>) -> Self {
         Self {
             keys: Mutex::new(keys),
             done: OnceCell::new(),
@@ -50,10 +60,10 @@ impl<K: Hash + Eq + Clone, V: Clone, E> Batch<K, V, E> {
 
     /// The waiter's share of the answer: each of its keys' values, moved
     /// out for the key's last waiter and cloned for the others.
-    fn take(&self, answer: &Mutex<HashMap<K, V>>, wanted: Vec<K>) -> HashMap<K, V> {
+    fn take(&self, answer: &Mutex<HashMap<K, V>>, wanted: Vec<K>) -> Map<K, V> {
         let mut left = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
         let mut answer = answer.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut mine = HashMap::with_capacity(wanted.len());
+        let mut mine = Map::with_capacity_and_hasher(wanted.len(), Seeded::default());
         for k in wanted {
             let last = left.get_mut(&k).is_none_or(|n| {
                 *n = n.saturating_sub(1);
@@ -80,7 +90,7 @@ pub struct Batcher<T> {
     loader: T,
     max_batch: usize,
     /// The open batch per key type (`Open<K, …>` behind `Any`).
-    open: Mutex<HashMap<TypeId, Box<dyn Any + Send>>>,
+    open: Mutex<Map<TypeId, Box<dyn Any + Send>>>,
 }
 
 impl<T> Batcher<T> {
@@ -89,7 +99,7 @@ impl<T> Batcher<T> {
         Self {
             loader,
             max_batch: max_batch.max(1),
-            open: Mutex::new(HashMap::new()),
+            open: Mutex::new(Map::default()),
         }
     }
 
@@ -105,7 +115,7 @@ impl<T> Batcher<T> {
     }
 
     /// The values found for `keys` (a key with none is absent).
-    pub async fn load_many<K, I>(&self, keys: I) -> Result<HashMap<K, T::Value>, T::Error>
+    pub async fn load_many<K, I>(&self, keys: I) -> Result<Map<K, T::Value>, T::Error>
     where
         K: Send + Sync + Hash + Eq + Clone + 'static,
         I: IntoIterator<Item = K>,
@@ -114,11 +124,11 @@ impl<T> Batcher<T> {
     {
         let mut wanted: Vec<K> = keys.into_iter().collect();
         if wanted.len() > 1 {
-            let mut seen = std::collections::HashSet::with_capacity(wanted.len());
+            let mut seen = HashSet::with_capacity_and_hasher(wanted.len(), Seeded::default());
             wanted.retain(|k| seen.insert(k.clone()));
         }
         if wanted.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(Map::default());
         }
         let batch = self.join::<K>(&wanted);
         // Let the siblings add their keys before the batch runs.
@@ -169,7 +179,7 @@ impl<T> Batcher<T> {
             return Arc::new(Batch::new(keys.iter().map(|k| (k.clone(), 1)).collect()));
         };
         let batch = slot
-            .get_or_insert_with(|| Arc::new(Batch::new(HashMap::new())))
+            .get_or_insert_with(|| Arc::new(Batch::new(Map::default())))
             .clone();
         let full = {
             let mut held = batch.keys.lock().unwrap_or_else(PoisonError::into_inner);
