@@ -1104,7 +1104,18 @@ pub struct Room {
 }
 
 /// How many said yes, no and maybe.
+///
+/// `serial`: its fields are resolved one after another, not through a
+/// `FuturesUnordered` (a task allocation and wakeups per field). That is
+/// what a type wants whose fields are plain values, or which loads at most
+/// one relation in a typical query: the list around it still resolves its
+/// items side by side, so their loads still share one batch. Rsvp,
+/// thousands to a large export, is the same (its two relations are two
+/// different loads either way); types whose fields load several relations
+/// at once, or the same one twice (Meeting, Project, Group, Member), keep
+/// them concurrent. Measured in `bench/RESULTS.md`, "Serial objects".
 #[derive(SimpleObject, Debug, Clone, Copy, Default)]
+#[graphql(serial)]
 pub struct RsvpCounts {
     pub yes: u32,
     pub no: u32,
@@ -1371,6 +1382,9 @@ impl Member {
     }
 }
 
+// Not `serial` (see `RsvpCounts`): `email` and `phone` each wait for the
+// member's memberships, and one after the other they would ask for them
+// in two batches, two statements where one does.
 #[Object]
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Member {
@@ -1606,7 +1620,7 @@ impl AgendaItem {
 /// A member's answer to a meeting invitation.
 pub struct Rsvp(pub entities::rsvp::Model);
 
-#[Object]
+#[Object(serial)] // plain values and one relation at a time: see `RsvpCounts`
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Rsvp {
     async fn id(&self) -> ID {

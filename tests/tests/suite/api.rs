@@ -805,6 +805,57 @@ async fn statements_do_not_grow_with_rows(backend: Backend) {
     assert_eq!(seen[0], 7, "statements per request: {seen:?}");
 }
 
+/// A member's `email` and `phone` each wait for that member's memberships
+/// (who may see them); asked together they share one batch, so asking for
+/// both costs no statement more than asking for one. (A `serial` Member
+/// would ask twice, one batch after the other.)
+async fn contact_fields_share_one_batch(backend: Backend) {
+    use entities::domain::tokens;
+    use sea_orm::EntityTrait;
+    let app = spawn_app(backend).await;
+    entities::demo::seed(&app.db.conn).await.unwrap();
+    let member = entities::member::Entity::find()
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| !m.is_admin)
+        .unwrap();
+    let (_, session) = tokens::create(
+        &app.db.conn,
+        &Actor::System,
+        tokens::NewToken::Member {
+            name: "tests".into(),
+            member_id: member.id,
+            expires_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    // The token's first use writes when it was used; not part of the count.
+    let (_, body) = app
+        .post(Some(&session), "{ viewer { kind } }", json!({}))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let mut seen = Vec::new();
+    for fields in ["email", "email phone"] {
+        let query = format!(
+            "{{ groups(first: 10) {{ nodes {{ memberships(first: 50) {{ nodes {{ member {{ displayName {fields} }} }} }} }} }} }}"
+        );
+        app.db.reset_statements();
+        let (_, body) = app.post(Some(&session), &query, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        assert!(body.to_string().contains("\"email\""), "{body}");
+        seen.push(app.db.statements());
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "statements for email, for email and phone: {seen:?}"
+    );
+}
+
+both!(contact_fields_share_one_batch);
+
 async fn private_data_stays_private(backend: Backend) {
     let app = spawn_app(backend).await;
     app.ok(
