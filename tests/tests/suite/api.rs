@@ -805,6 +805,44 @@ async fn statements_do_not_grow_with_rows(backend: Backend) {
     assert_eq!(seen[0], 7, "statements per request: {seen:?}");
 }
 
+/// A level with more waiters than tokio's cooperative budget (128
+/// operations a poll) is still one batch: 150 meetings, each waiting for
+/// its RSVPs, then 300 RSVPs each waiting for its member, run one statement
+/// per level, request after request.
+mod a_level_wider_than_the_coop_budget_is_one_batch {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_level_wider_than_the_coop_budget_is_one_batch(muster_tests::Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_level_wider_than_the_coop_budget_is_one_batch(muster_tests::Backend::Postgres)
+            .await;
+    }
+}
+
+async fn a_level_wider_than_the_coop_budget_is_one_batch(backend: Backend) {
+    let app = spawn_app(backend).await;
+    populate(&app, 1, 1, 150, 2).await;
+    let query = "{ meetings(first: 100) { nodes { title rsvps(first: 10) { nodes { response member { displayName } } } } } }";
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        app.db.reset_statements();
+        let body = app.anon(query, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(
+            body["data"]["meetings"]["nodes"].as_array().unwrap().len(),
+            100
+        );
+        seen.push(app.db.statements());
+    }
+    // meetings, their RSVPs, the RSVPs' members.
+    assert!(
+        seen.iter().all(|&n| n == 3),
+        "statements per request: {seen:?}"
+    );
+}
+
 /// A member's `email` and `phone` each wait for that member's memberships
 /// (who may see them); asked together they share one batch, so asking for
 /// both costs no statement more than asking for one. (A `serial` Member
