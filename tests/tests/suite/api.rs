@@ -805,23 +805,22 @@ async fn statements_do_not_grow_with_rows(backend: Backend) {
     assert_eq!(seen[0], 7, "statements per request: {seen:?}");
 }
 
-/// A level with more waiters than tokio's cooperative budget (128
-/// operations a poll) is still one batch: 150 meetings, each waiting for
-/// its RSVPs, then 300 RSVPs each waiting for its member, run one statement
-/// per level, request after request.
-mod a_level_wider_than_the_coop_budget_is_one_batch {
+/// A level wider than one polling pass (a list is polled 32 items a pass)
+/// is still one batch: 100 meetings, each waiting for its RSVPs, then 200
+/// RSVPs each waiting for its member, run one statement per level, request
+/// after request.
+mod a_level_wider_than_a_pass_is_one_batch {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite() {
-        super::a_level_wider_than_the_coop_budget_is_one_batch(muster_tests::Backend::Sqlite).await;
+        super::a_level_wider_than_a_pass_is_one_batch(muster_tests::Backend::Sqlite).await;
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        super::a_level_wider_than_the_coop_budget_is_one_batch(muster_tests::Backend::Postgres)
-            .await;
+        super::a_level_wider_than_a_pass_is_one_batch(muster_tests::Backend::Postgres).await;
     }
 }
 
-async fn a_level_wider_than_the_coop_budget_is_one_batch(backend: Backend) {
+async fn a_level_wider_than_a_pass_is_one_batch(backend: Backend) {
     let app = spawn_app(backend).await;
     populate(&app, 1, 1, 150, 2).await;
     let query = "{ meetings(first: 100) { nodes { title rsvps(first: 10) { nodes { response member { displayName } } } } } }";
