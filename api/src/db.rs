@@ -28,8 +28,8 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 /// A connection is checked with a round trip when it goes back to the pool
 /// (sqlx always does that), and again on the way out only if it has sat
 /// idle for [`PING_IF_IDLE_FOR`]. sea-orm's default pinged on every
-/// checkout: a second round trip for every statement, a quarter of a
-/// single-object request's time (`bench/RESULTS.md`, "Pings"). A database
+/// checkout: a second round trip, and a wake-up of the database's process,
+/// for every statement (`bench/RESULTS.md`, "Pings"). A database
 /// restart takes longer than that threshold, so every connection it cut
 /// is still found and replaced before use.
 pub async fn connect_with(

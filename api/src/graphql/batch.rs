@@ -31,8 +31,9 @@ use tokio::sync::OnceCell;
 /// The batcher's own maps: hashed with foldhash (seeded per process),
 /// not `SipHash`. Every waiter hashes its keys three times (to join, to
 /// deduplicate, to take its share); with `SipHash` that was 3% of the large
-/// export (`bench/RESULTS.md`, "Hashing"). The loaders' answers stay in
-/// async-graphql's `Loader` type, a standard `HashMap`.
+/// export (`bench/RESULTS.md`, "Timestamps, hashing, serial objects"). The
+/// loaders' answers stay in async-graphql's `Loader` type, a standard
+/// `HashMap`.
 type Map<K, V> = HashMap<K, V, Seeded>;
 
 /// foldhash's per-process seeded hasher.

@@ -1104,16 +1104,16 @@ pub struct Room {
 }
 
 /// How many said yes, no and maybe.
-///
-/// `serial`: its fields are resolved one after another, not through a
-/// `FuturesUnordered` (a task allocation and wakeups per field). That is
-/// what a type wants whose fields are plain values, or which loads at most
-/// one relation in a typical query: the list around it still resolves its
-/// items side by side, so their loads still share one batch. Rsvp,
-/// thousands to a large export, is the same (its two relations are two
-/// different loads either way); types whose fields load several relations
-/// at once, or the same one twice (Meeting, Project, Group, Member), keep
-/// them concurrent. Measured in `bench/RESULTS.md`, "Serial objects".
+// `serial`: its fields are resolved one after another, not through a
+// `FuturesUnordered` (a task allocation and wakeups per field). That is
+// what a type wants whose fields are plain values, or which loads at most
+// one relation in a typical query: the list around it still resolves its
+// items side by side, so their loads still share one batch. Rsvp,
+// thousands to a large export, is the same (its two relations are two
+// different loads either way); types whose fields load several relations
+// at once, or the same one twice (Meeting, Project, Group, Member), keep
+// them concurrent. Measured in `bench/RESULTS.md`, "Timestamps, hashing,
+// serial objects".
 #[derive(SimpleObject, Debug, Clone, Copy, Default)]
 #[graphql(serial)]
 pub struct RsvpCounts {

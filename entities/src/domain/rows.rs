@@ -56,8 +56,8 @@ const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 /// microseconds since 2000-01-01 UTC) in a few instructions. sqlx's
 /// decoder goes through a fixed offset and a checked addition of a
 /// duration: about 400 instructions a value, 6% of the large export
-/// (`bench/RESULTS.md`, "Timestamps"). Any other type or the text format
-/// goes to sqlx's decoder.
+/// (`bench/RESULTS.md`, "Timestamps, hashing, serial objects"). Any
+/// other type, and the text format, go to sqlx's decoder.
 trait Instant: Sized {
     fn at(row: &PgRow, i: usize) -> Result<Self, DbErr>;
 }
