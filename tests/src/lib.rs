@@ -246,6 +246,23 @@ impl TestApp {
         (status, headers, resp.text().await.unwrap())
     }
 
+    /// A session for the member `member_id` (the token's secret, to send as
+    /// a bearer token), valid until revoked.
+    pub async fn member_session(&self, member_id: uuid::Uuid) -> String {
+        let (_, secret) = entities::domain::tokens::create(
+            &self.db.conn,
+            &Actor::System,
+            entities::domain::tokens::NewToken::Member {
+                name: "tests".into(),
+                member_id,
+                expires_at: None,
+            },
+        )
+        .await
+        .unwrap();
+        secret
+    }
+
     /// A query as nobody.
     pub async fn anon(&self, query: &str, variables: Value) -> Value {
         self.post(None, query, variables).await.1

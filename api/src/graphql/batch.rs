@@ -4,11 +4,11 @@
 //! object, and the items of a list, are polled side by side by `join_all`.
 //! So every sibling that asks for a relation asks in the same pass over the
 //! tree, before any of them is polled again. [`Batcher::load_many`] uses
-//! exactly that: it adds its keys to the open batch of their kind, yields
-//! to the executor (`tokio::task::yield_now`), and then the first of the
-//! waiters to run closes the batch, once a further pass has added no key
-//! (a wide list is polled 32 items a pass), and runs one [`Loader::load`]
-//! for all the keys gathered; the others wait for its answer. No timer and no spawned
+//! exactly that: it adds its keys to the open batch of their kind; the first
+//! waiter of a batch yields to the executor (`tokio::task::yield_now`)
+//! until a pass adds no key (a wide list is polled 32 items a pass), then
+//! closes the batch and runs one [`Loader::load`] for all the keys
+//! gathered; the others wait for its answer. No timer and no spawned
 //! task: a single object costs no batching window (async-graphql's
 //! `DataLoader` waited 1 ms per level, the floor under one client's
 //! latency), and a level is batched the same way on one thread or many,
@@ -133,17 +133,15 @@ impl<T> Batcher<T> {
             return Ok(Map::default());
         }
         let batch = self.join::<K>(&wanted);
-        // Let the siblings add their keys before the batch runs.
-        tokio::task::yield_now().await;
         let answer = batch
             .done
             .get_or_init(|| async {
-                // The first waiter back closes the batch, but only once a
-                // pass over the tree has added no key: siblings deep in a
-                // wide level (a list of more than 32 is polled 32 at a
-                // time, a pass each) are still joining after one yield,
-                // and without this wait the large export ran a fourth
-                // statement in about one request of ten.
+                // The first waiter runs the batch (the others wait for its
+                // answer), but first lets its siblings add their keys: it
+                // yields until a pass over the tree adds none. One pass is
+                // not always enough: a list of more than 32 is polled 32
+                // items a pass, and with a single yield the large export
+                // ran a fourth statement in about one request of ten.
                 loop {
                     let before = batch
                         .keys

@@ -847,7 +847,6 @@ async fn a_level_wider_than_a_pass_is_one_batch(backend: Backend) {
 /// both costs no statement more than asking for one. (A `serial` Member
 /// would ask twice, one batch after the other.)
 async fn contact_fields_share_one_batch(backend: Backend) {
-    use entities::domain::tokens;
     use sea_orm::EntityTrait;
     let app = spawn_app(backend).await;
     entities::demo::seed(&app.db.conn).await.unwrap();
@@ -858,17 +857,7 @@ async fn contact_fields_share_one_batch(backend: Backend) {
         .into_iter()
         .find(|m| !m.is_admin)
         .unwrap();
-    let (_, session) = tokens::create(
-        &app.db.conn,
-        &Actor::System,
-        tokens::NewToken::Member {
-            name: "tests".into(),
-            member_id: member.id,
-            expires_at: None,
-        },
-    )
-    .await
-    .unwrap();
+    let session = app.member_session(member.id).await;
     // The token's first use writes when it was used; not part of the count.
     let (_, body) = app
         .post(Some(&session), "{ viewer { kind } }", json!({}))

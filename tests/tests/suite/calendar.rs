@@ -131,17 +131,7 @@ async fn a_personal_feed_at_a_secret_address(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let (_, session) = tokens::create(
-        &app.db.conn,
-        &Actor::System,
-        tokens::NewToken::Member {
-            name: "tests".into(),
-            member_id: member.id,
-            expires_at: None,
-        },
-    )
-    .await
-    .unwrap();
+    let session = app.member_session(member.id).await;
     let reset = "mutation { resetCalendarFeed { path userErrors { message code } } }";
     let (_, body) = app.post(None, reset, serde_json::json!({})).await;
     assert_eq!(

@@ -419,7 +419,6 @@ async fn minutes_actions_and_confirmation_through_the_api(backend: Backend) {
 both!(minutes_actions_and_confirmation_through_the_api);
 
 async fn date_polls_through_the_api(backend: Backend) {
-    use entities::domain::tokens;
     use sea_orm::EntityTrait;
     let app = spawn_app(backend).await;
     entities::demo::seed(&app.db.conn).await.unwrap();
@@ -458,17 +457,7 @@ async fn date_polls_through_the_api(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let (_, session) = tokens::create(
-        &app.db.conn,
-        &Actor::System,
-        tokens::NewToken::Member {
-            name: "tests".into(),
-            member_id: member.id,
-            expires_at: None,
-        },
-    )
-    .await
-    .unwrap();
+    let session = app.member_session(member.id).await;
     let vote = "mutation($input: VotePollInput!) { votePoll(input: $input) { poll { options { position votes } } userErrors { message code } } }";
     let (_, body) = app
         .post(
