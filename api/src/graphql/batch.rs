@@ -82,6 +82,21 @@ impl<K: Hash + Eq + Clone, V: Clone, E> Batch<K, V, E> {
         }
         mine
     }
+
+    /// [`Batch::take`] for a waiter with one key, without building a map.
+    fn take_one(&self, answer: &Mutex<HashMap<K, V>>, key: &K) -> Option<V> {
+        let mut left = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut answer = answer.lock().unwrap_or_else(PoisonError::into_inner);
+        let last = left.get_mut(key).is_none_or(|n| {
+            *n = n.saturating_sub(1);
+            *n == 0
+        });
+        if last {
+            answer.remove(key)
+        } else {
+            answer.get(key).cloned()
+        }
+    }
 }
 
 /// The open batch of one key kind, if any.
@@ -105,15 +120,20 @@ impl<T> Batcher<T> {
         }
     }
 
-    /// One value, if there is one for `key`.
+    /// One value, if there is one for `key`. The common case (a field that
+    /// loads its one relation) takes its share straight from the answer,
+    /// with no list or map of its own.
     pub async fn load_one<K>(&self, key: K) -> Result<Option<T::Value>, T::Error>
     where
         K: Send + Sync + Hash + Eq + Clone + 'static,
         T: Loader<K>,
         T::Error: Sync,
     {
-        let mut found = self.load_many([key.clone()]).await?;
-        Ok(found.remove(&key))
+        let batch = self.join::<K>(std::slice::from_ref(&key));
+        match self.answer(&batch).await {
+            Ok(answer) => Ok(batch.take_one(answer, &key)),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// The values found for `keys` (a key with none is absent).
@@ -133,15 +153,31 @@ impl<T> Batcher<T> {
             return Ok(Map::default());
         }
         let batch = self.join::<K>(&wanted);
-        let answer = batch
+        match self.answer(&batch).await {
+            Ok(answer) => Ok(batch.take(answer, wanted)),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// The answer of `batch`, which this waiter joined: the first waiter
+    /// runs the batch (the others wait for its answer), but first lets its
+    /// siblings add their keys.
+    async fn answer<'b, K>(
+        &self,
+        batch: &'b Batch<K, T::Value, T::Error>,
+    ) -> &'b Result<Mutex<HashMap<K, T::Value>>, T::Error>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        T: Loader<K>,
+        T::Error: Sync,
+    {
+        batch
             .done
             .get_or_init(|| async {
-                // The first waiter runs the batch (the others wait for its
-                // answer), but first lets its siblings add their keys: it
-                // yields until a pass over the tree adds none. One pass is
-                // not always enough: a list of more than 32 is polled 32
-                // items a pass, and with a single yield the large export
-                // ran a fourth statement in about one request of ten.
+                // It yields until a pass over the tree adds no key. One
+                // pass is not always enough: a list of more than 32 is
+                // polled 32 items a pass, and with a single yield the large
+                // export ran a fourth statement in about one request of ten.
                 loop {
                     let before = batch
                         .keys
@@ -158,7 +194,7 @@ impl<T> Batcher<T> {
                         break;
                     }
                 }
-                self.close(&batch);
+                self.close(batch);
                 let keys: Vec<K> = batch
                     .keys
                     .lock()
@@ -176,11 +212,7 @@ impl<T> Batcher<T> {
                 // it pays for it.
                 Box::pin(self.loader.load(&keys)).await.map(Mutex::new)
             })
-            .await;
-        match answer {
-            Ok(answer) => Ok(batch.take(answer, wanted)),
-            Err(e) => Err(e.clone()),
-        }
+            .await
     }
 
     /// Adds `keys` to the open batch of their kind (opening one if need be)
@@ -217,7 +249,7 @@ impl<T> Batcher<T> {
     }
 
     /// Closes `batch`: keys asked for from now on go to a new one.
-    fn close<K, V, E>(&self, batch: &Arc<Batch<K, V, E>>)
+    fn close<K, V, E>(&self, batch: &Batch<K, V, E>)
     where
         K: 'static,
         V: 'static,
@@ -227,7 +259,9 @@ impl<T> Batcher<T> {
         if let Some(slot) = open
             .get_mut(&TypeId::of::<K>())
             .and_then(|s| s.downcast_mut::<Open<K, V, E>>())
-            && slot.as_ref().is_some_and(|b| Arc::ptr_eq(b, batch))
+            && slot
+                .as_ref()
+                .is_some_and(|b| std::ptr::eq(Arc::as_ptr(b), batch))
         {
             *slot = None;
         }

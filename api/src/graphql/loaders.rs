@@ -204,17 +204,36 @@ children!(
 /// statuses (any when none are given): a first page, read as a page. The
 /// statuses are kept as a bit set, so that keys asking the same thing are
 /// equal and batch together.
+///
+/// With `counts`, the same load also reads the RSVP counts of the meetings
+/// it found (one more statement for the whole batch, as
+/// [`RsvpCountsOf`] would run one level down), and hands each meeting over
+/// with its counts. A page of projects with their next meetings and
+/// RSVP counts then waits once per project instead of once per meeting:
+/// the thousand `RsvpCountsOf` waiters of the benchmark's page cost about
+/// a fifth of its instructions (`bench/RESULTS.md`, "Counts with their
+/// meetings").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FirstMeetingsOfProject {
     project: Uuid,
     /// Bit i: `MeetingStatus::ALL[i]`; 0: any.
     statuses: u8,
     limit: u16,
+    counts: bool,
 }
 
+/// A meeting, with its RSVP counts when they were read along with it.
+pub type Counted = (meeting::Model, Option<[u32; 3]>);
+
 impl FirstMeetingsOfProject {
-    /// The first `limit` meetings of `project` with one of `statuses`.
-    pub fn new(project: Uuid, statuses: &[entities::MeetingStatus], limit: usize) -> Self {
+    /// The first `limit` meetings of `project` with one of `statuses`, with
+    /// their RSVP counts if `counts`.
+    pub fn new(
+        project: Uuid,
+        statuses: &[entities::MeetingStatus],
+        limit: usize,
+        counts: bool,
+    ) -> Self {
         let statuses = entities::MeetingStatus::ALL
             .iter()
             .enumerate()
@@ -224,6 +243,7 @@ impl FirstMeetingsOfProject {
             project,
             statuses,
             limit: u16::try_from(limit).unwrap_or(u16::MAX),
+            counts,
         }
     }
 
@@ -238,47 +258,78 @@ impl FirstMeetingsOfProject {
 }
 
 impl Loader<FirstMeetingsOfProject> for DbLoader {
-    type Value = Vec<meeting::Model>;
+    type Value = Vec<Counted>;
     type Error = Arc<DomainError>;
 
     async fn load(
         &self,
         ks: &[FirstMeetingsOfProject],
-    ) -> LoadResult<FirstMeetingsOfProject, Vec<meeting::Model>> {
+    ) -> LoadResult<FirstMeetingsOfProject, Vec<Counted>> {
         // One statement per distinct (statuses, limit): one in practice.
-        let mut shapes: HashMap<(u8, u16), Vec<Uuid>> = HashMap::new();
+        let mut shapes: HashMap<(u8, u16), Vec<FirstMeetingsOfProject>> = HashMap::new();
         for k in ks {
-            shapes
-                .entry((k.statuses, k.limit))
-                .or_default()
-                .push(k.project);
+            shapes.entry((k.statuses, k.limit)).or_default().push(*k);
         }
-        let mut out = HashMap::new();
-        for ((statuses, limit), ids) in shapes {
-            let wanted = FirstMeetingsOfProject::statuses(statuses);
+        let mut out = HashMap::with_capacity(ks.len());
+        for ((statuses, limit), keys) in shapes {
+            // How many keys want each project's list: a project asked for
+            // with and without counts (two aliases) gets a copy for the first.
+            let mut wanting: HashMap<Uuid, usize> = HashMap::with_capacity(keys.len());
+            for k in &keys {
+                *wanting.entry(k.project).or_default() += 1;
+            }
+            let ids: Vec<Uuid> = wanting.keys().copied().collect();
             let rows = read::first_meetings_of_projects(
                 &self.db,
                 &self.actor,
                 &ids,
-                &wanted,
+                &FirstMeetingsOfProject::statuses(statuses),
                 u64::from(limit),
             )
             .await
             .map_err(Arc::new)?;
+            let counted: HashMap<Uuid, [u32; 3]> = if keys.iter().any(|k| k.counts) {
+                let meeting_ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+                read::rsvp_counts(&self.db, &meeting_ids)
+                    .await
+                    .map_err(Arc::new)?
+                    .into_iter()
+                    .map(|(m, c)| (m, counts(c)))
+                    .collect()
+            } else {
+                HashMap::new()
+            };
             let mut by_project = group_by(rows, |m| m.project_id);
-            for p in ids {
-                out.insert(
-                    FirstMeetingsOfProject {
-                        project: p,
-                        statuses,
-                        limit,
-                    },
-                    by_project.remove(&p).unwrap_or_default(),
-                );
+            for k in keys {
+                let left = wanting.get_mut(&k.project).map_or(0, |n| {
+                    *n -= 1;
+                    *n
+                });
+                let meetings = if left == 0 {
+                    by_project.remove(&k.project).unwrap_or_default()
+                } else {
+                    by_project.get(&k.project).cloned().unwrap_or_default()
+                };
+                let value = meetings
+                    .into_iter()
+                    .map(|m| {
+                        // A meeting nobody answered has no row: zeros.
+                        let c = k
+                            .counts
+                            .then(|| counted.get(&m.id).copied().unwrap_or_default());
+                        (m, c)
+                    })
+                    .collect();
+                out.insert(k, value);
             }
         }
         Ok(out)
     }
+}
+
+/// `[yes, no, maybe]` as the API's unsigned counts.
+fn counts(c: [i64; 3]) -> [u32; 3] {
+    c.map(|n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// Loads how many said yes, no and maybe to a meeting.
@@ -295,12 +346,7 @@ impl Loader<RsvpCountsOf> for DbLoader {
             .map_err(Arc::new)?;
         let map = rows
             .into_iter()
-            .map(|(meeting, counts)| {
-                (
-                    RsvpCountsOf(meeting),
-                    counts.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
-                )
-            })
+            .map(|(meeting, c)| (RsvpCountsOf(meeting), counts(c)))
             .collect();
         Ok(map)
     }

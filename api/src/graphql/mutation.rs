@@ -51,11 +51,17 @@ crate::graphql::payload::wrap!(
     Membership => entities::membership::Model,
     Alliance => entities::alliance::Model,
     Resource => entities::resource::Model,
-    Meeting => entities::meeting::Model,
     Rsvp => entities::rsvp::Model,
     AgendaItem => entities::agenda_item::Model,
     Action => entities::action::Model,
 );
+
+impl crate::graphql::payload::Wrap for Meeting {
+    type Model = entities::meeting::Model;
+    fn wrap(m: Self::Model) -> Self {
+        Meeting::from(m)
+    }
+}
 
 crate::graphql::payload::payload!(CreateGroupPayload, group: Group);
 crate::graphql::payload::payload!(UpdateGroupPayload, group: Group);
@@ -1248,7 +1254,7 @@ impl CoreMutation {
         Ok(match v {
             Some((p, m)) => ClosePollPayload {
                 poll: Some(Poll(p.poll)),
-                meeting: Some(Meeting(m)),
+                meeting: Some(Meeting::from(m)),
                 user_errors,
             },
             None => ClosePollPayload {

@@ -179,7 +179,7 @@ impl CoreQuery {
             .await
             .map_err(query_error)?;
         order_meetings(&mut rows, order_by);
-        page(rows, |m| m.id, Meeting, first, after, last, before)
+        page(rows, |m| m.id, Meeting::from, first, after, last, before)
     }
 
     /// A meeting by its global id.
@@ -187,7 +187,7 @@ impl CoreQuery {
         let uuid = ids::expect(Kind::Meeting, &id, "id").map_err(query_error)?;
         Ok(load_one(ctx, super::loaders::MeetingById(uuid))
             .await?
-            .map(Meeting))
+            .map(Meeting::from))
     }
 
     /// Member co-ops, partners, networks and movement organisations, by name.

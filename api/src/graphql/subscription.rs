@@ -91,7 +91,7 @@ impl Subscription {
                     .ok()?;
             belongs.then_some(MeetingChange {
                 kind,
-                meeting: Meeting(m),
+                meeting: Meeting::from(m),
             })
         }))
     }

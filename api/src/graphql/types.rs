@@ -122,7 +122,7 @@ pub(super) async fn meeting_of(
     ctx: &Context<'_>,
     id: Option<Uuid>,
 ) -> async_graphql::Result<Option<Meeting>> {
-    related(ctx, id, MeetingById, Meeting).await
+    related(ctx, id, MeetingById, Meeting::from).await
 }
 
 fn order<T>(rows: &mut [T], dir: OrderDirection, cmp: impl Fn(&T, &T) -> Ordering) {
@@ -504,7 +504,7 @@ pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<No
             .map(|m| Node::Project(Project(m))),
         Kind::Meeting => load_one(ctx, MeetingById(uuid))
             .await?
-            .map(|m| Node::Meeting(Meeting(m))),
+            .map(|m| Node::Meeting(Meeting::from(m))),
         Kind::Organisation => load_one(ctx, OrganisationById(uuid))
             .await?
             .map(|m| Node::Organisation(Organisation(m))),
@@ -714,7 +714,7 @@ impl Group {
             filter.as_ref(),
         )?;
         order_meetings(&mut rows, order_by);
-        page(rows, |r| r.id, Meeting, first, after, last, before)
+        page(rows, |r| r.id, Meeting::from, first, after, last, before)
     }
     /// Its alliances with other organisations.
     #[graphql(
@@ -996,19 +996,35 @@ impl Project {
                 .and_then(|f| f.status.as_ref())
                 .map(|s| s.iter().copied().map(Into::into).collect())
                 .unwrap_or_default();
+            // Counts asked for on the page's meetings come with them.
+            let look = ctx.look_ahead();
+            let counts = look.field("nodes").field("rsvpCounts").exists()
+                || look
+                    .field("edges")
+                    .field("node")
+                    .field("rsvpCounts")
+                    .exists();
             let rows = load_list(
                 ctx,
-                super::loaders::FirstMeetingsOfProject::new(self.0.id, &statuses, n),
+                super::loaders::FirstMeetingsOfProject::new(self.0.id, &statuses, n, counts),
             )
             .await?;
-            return page(rows, |r| r.id, Meeting, first, after, last, before);
+            return page(
+                rows,
+                |r| r.0.id,
+                |(m, c)| Meeting(m, c),
+                first,
+                after,
+                last,
+                before,
+            );
         }
         let mut rows = filter_meetings(
             load_list(ctx, MeetingsOfProject(self.0.id)).await?,
             filter.as_ref(),
         )?;
         order_meetings(&mut rows, order_by);
-        page(rows, |r| r.id, Meeting, first, after, last, before)
+        page(rows, |r| r.id, Meeting::from, first, after, last, before)
     }
     /// Who is in it, in what role.
     #[graphql(
@@ -1123,7 +1139,18 @@ pub struct RsvpCounts {
 }
 
 /// A meeting, event or call of a group or a project.
-pub struct Meeting(pub entities::meeting::Model);
+pub struct Meeting(
+    pub entities::meeting::Model,
+    // Its RSVP counts `[yes, no, maybe]`, when they were read with it
+    // (`loaders::FirstMeetingsOfProject`); otherwise `rsvpCounts` loads them.
+    pub Option<[u32; 3]>,
+);
+
+impl From<entities::meeting::Model> for Meeting {
+    fn from(m: entities::meeting::Model) -> Self {
+        Self(m, None)
+    }
+}
 
 #[Object]
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
@@ -1207,7 +1234,7 @@ impl Meeting {
             .await?
             .into_iter()
             .next()
-            .map(Meeting))
+            .map(Meeting::from))
     }
     /// How many times this meeting was moved to get here (the length of
     /// its `postponedFrom` chain): "this meeting was moved twice".
@@ -1307,9 +1334,12 @@ impl Meeting {
     }
     /// How many said yes, no and maybe.
     async fn rsvp_counts(&self, ctx: &Context<'_>) -> async_graphql::Result<RsvpCounts> {
-        let [yes, no, maybe] = load_one(ctx, super::loaders::RsvpCountsOf(self.0.id))
-            .await?
-            .unwrap_or_default();
+        let [yes, no, maybe] = match self.1 {
+            Some(counts) => counts,
+            None => load_one(ctx, super::loaders::RsvpCountsOf(self.0.id))
+                .await?
+                .unwrap_or_default(),
+        };
         Ok(RsvpCounts { yes, no, maybe })
     }
 }

@@ -714,25 +714,16 @@ pub async fn agenda_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<agenda_
 pub async fn rsvp_counts(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<(Uuid, [i64; 3])>> {
     use sea_orm::sea_query::{Expr, Func};
     use sea_orm::{FromQueryResult, QuerySelect};
-    /// Read by position: the four columns are the select's own, in order
-    /// (by name cost a hashed look-up per column, a third of this read).
-    struct Row {
-        meeting_id: Uuid,
-        yes: i64,
-        no: i64,
-        maybe: i64,
-    }
+    /// The four columns of the select, read by position
+    /// (`rows::id_and_counts`).
+    struct Row(Uuid, [i64; 3]);
     impl FromQueryResult for Row {
         fn from_query_result(
             res: &sea_orm::QueryResult,
             _pre: &str,
         ) -> Result<Self, sea_orm::DbErr> {
-            Ok(Self {
-                meeting_id: res.try_get_by_index(0)?,
-                yes: res.try_get_by_index(1)?,
-                no: res.try_get_by_index(2)?,
-                maybe: res.try_get_by_index(3)?,
-            })
+            let (id, counts) = super::rows::id_and_counts(res)?;
+            Ok(Self(id, counts))
         }
     }
     let count = |r: crate::RsvpResponse| {
@@ -753,7 +744,7 @@ pub async fn rsvp_counts(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<(Uuid
         .all(db)
         .await?
         .into_iter()
-        .map(|r| (r.meeting_id, [r.yes, r.no, r.maybe]))
+        .map(|Row(id, counts)| (id, counts))
         .collect())
 }
 

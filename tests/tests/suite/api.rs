@@ -1068,3 +1068,76 @@ both!(
     private_data_stays_private,
     http_surface,
 );
+
+/// RSVP counts asked for on a first page of a project's meetings are read
+/// with the meetings (`loaders::FirstMeetingsOfProject`); in any other
+/// order they are loaded per meeting (`RsvpCountsOf`). Both give the same
+/// answer, in every way a query can ask for them — including a meeting
+/// nobody answered (zeros) and the same list asked for twice, with and
+/// without counts — in the same number of statements.
+mod counts_read_with_their_meetings_match_counts_read_alone {
+    #[tokio::test]
+    async fn sqlite() {
+        super::counts_read_with_their_meetings_match_counts_read_alone(
+            muster_tests::Backend::Sqlite,
+        )
+        .await;
+    }
+    #[tokio::test]
+    async fn postgres() {
+        super::counts_read_with_their_meetings_match_counts_read_alone(
+            muster_tests::Backend::Postgres,
+        )
+        .await;
+    }
+}
+
+async fn counts_read_with_their_meetings_match_counts_read_alone(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(backend).await;
+    populate(&app, 1, 2, 3, 2).await;
+    // One meeting nobody answered, one "no" elsewhere.
+    app.db
+        .conn
+        .execute_unprepared(
+            "DELETE FROM rsvps WHERE meeting_id = (SELECT meeting_id FROM rsvps ORDER BY meeting_id LIMIT 1)",
+        )
+        .await
+        .unwrap();
+    app.db
+        .conn
+        .execute_unprepared(
+            "UPDATE rsvps SET response = 'no' WHERE id = (SELECT id FROM rsvps ORDER BY meeting_id DESC LIMIT 1)",
+        )
+        .await
+        .unwrap();
+    let queries = [
+        "{ projects(first: 10) { nodes { meetings(first: 5) { nodes { title rsvpCounts { yes no maybe } } } } } }",
+        "{ projects(first: 10) { nodes { meetings(first: 5) { edges { node { title rsvpCounts { no } } } } } } }",
+        "{ projects(first: 10) { nodes { meetings(first: 5) { nodes { ...M } } } } } fragment M on Meeting { title rsvpCounts { maybe yes } }",
+        "{ projects(first: 10) { nodes { a: meetings(first: 5) { nodes { title } } b: meetings(first: 5) { nodes { title rsvpCounts { yes no } } } } } }",
+    ];
+    let mut statements = Vec::new();
+    for q in queries {
+        let alone = q.replace("first: 5)", "first: 5, orderBy: { field: STARTS_AT })");
+        app.db.reset_statements();
+        let with = app.anon(q, json!({})).await;
+        statements.push(app.db.statements());
+        app.db.reset_statements();
+        let without = app.anon(&alone, json!({})).await;
+        statements.push(app.db.statements());
+        assert!(with.get("errors").is_none(), "{with}");
+        assert_eq!(with, without, "{q}");
+    }
+    let first = app.anon(queries[0], json!({})).await.to_string();
+    // (The test's JSON keys are sorted.)
+    for counts in [
+        r#"{"maybe":0,"no":0,"yes":0}"#,
+        r#"{"maybe":0,"no":1,"yes":1}"#,
+        r#"{"maybe":0,"no":0,"yes":2}"#,
+    ] {
+        assert!(first.contains(counts), "{counts} in {first}");
+    }
+    // projects, meetings, counts.
+    assert_eq!(&statements[..2], &[3, 3], "{statements:?}");
+}

@@ -170,6 +170,63 @@ async fn a_server_runs_with_the_allocators_settings_and_keeps_the_operators() {
     );
 }
 
+/// A page of projects with their next meetings and the meetings' RSVP
+/// counts, on data from `muster seed scale`: the counts come with the
+/// meetings, one load for the level (`FirstMeetingsOfProject`), not one
+/// load per meeting (`RsvpCountsOf`, seen in the loader metrics); the same
+/// lists in another order do load them per meeting. The answers agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::float_cmp)] // counts: whole numbers, exact in f64
+async fn a_pages_rsvp_counts_come_with_its_meetings() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "sqlite://muster.db?mode=rwc";
+    let seeded = muster(dir.path(), url)
+        .args(["seed", "scale", "--groups", "2", "--projects", "3"])
+        .args(["--meetings", "4", "--rsvps", "5", "--members", "10"])
+        .args(["--organisations", "2"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let mut cmd = muster(dir.path(), url);
+    cmd.args(["serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    let server = Server::start(cmd).await;
+    let page = "{ projects(first: 10) { nodes { meetings(first: 5) { nodes { title rsvpCounts { yes no maybe } } } } } }";
+    let with = gql(&server.base, None, page, json!({})).await;
+    assert!(with.get("errors").is_none(), "{with}");
+    let text = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let batches = |text: &str, loader: &str| {
+        metric(
+            text,
+            &format!("muster_loader_batch_size_count{{loader=\"{loader}\"}}"),
+            &[],
+        )
+    };
+    assert_eq!(
+        batches(&text, "FirstMeetingsOfProject"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(batches(&text, "RsvpCountsOf"), None, "{text}");
+    let ordered = page.replace("first: 5)", "first: 5, orderBy: { field: STARTS_AT })");
+    let alone = gql(&server.base, None, &ordered, json!({})).await;
+    assert_eq!(with, alone);
+    assert!(with.to_string().contains("\"yes\":"), "{with}");
+    let text = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(batches(&text, "RsvpCountsOf"), Some(1.0), "{text}");
+}
+
 /// `GET /metrics` of a running binary: operations by name and outcome,
 /// SQL statements, loader batches, the outbox gauges, refusals.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
