@@ -69,7 +69,7 @@ impl Viewer {
     /// The member the caller is, when signed in as one.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
         match self.0.member_id() {
-            Some(id) => Ok(load_one(ctx, MemberById(id)).await?.map(Member)),
+            Some(id) => Ok(load_one(ctx, MemberById(id)).await?.map(Member::from)),
             None => Ok(None),
         }
     }
@@ -545,7 +545,7 @@ impl AccessMutation {
             Some((token, secret, member)) => SignInPayload {
                 token: Some(secret),
                 expires_at: token.expires_at,
-                member: Some(Member(member)),
+                member: Some(Member::from(member)),
                 user_errors,
             },
             None => SignInPayload {

@@ -47,7 +47,6 @@ crate::graphql::payload::wrap!(
     Group => entities::group::Model,
     Project => entities::project::Model,
     Organisation => entities::organisation::Model,
-    Member => entities::member::Model,
     Membership => entities::membership::Model,
     Alliance => entities::alliance::Model,
     Resource => entities::resource::Model,
@@ -55,6 +54,13 @@ crate::graphql::payload::wrap!(
     AgendaItem => entities::agenda_item::Model,
     Action => entities::action::Model,
 );
+
+impl crate::graphql::payload::Wrap for Member {
+    type Model = entities::member::Model;
+    fn wrap(m: Self::Model) -> Self {
+        Member::from(m)
+    }
+}
 
 impl crate::graphql::payload::Wrap for Meeting {
     type Model = entities::meeting::Model;

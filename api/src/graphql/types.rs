@@ -106,7 +106,7 @@ pub(super) async fn member_of(
     ctx: &Context<'_>,
     id: Option<Uuid>,
 ) -> async_graphql::Result<Option<Member>> {
-    related(ctx, id, MemberById, Member).await
+    related(ctx, id, MemberById, Member::from).await
 }
 
 /// The organisation with this id, if any.
@@ -510,7 +510,7 @@ pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<No
             .map(|m| Node::Organisation(Organisation(m))),
         Kind::Member => load_one(ctx, MemberById(uuid))
             .await?
-            .map(|m| Node::Member(Member(m))),
+            .map(|m| Node::Member(Member::from(m))),
         Kind::Membership => load_one(ctx, MembershipById(uuid))
             .await?
             .map(|m| Node::Membership(Membership(m))),
@@ -1126,10 +1126,11 @@ pub struct Room {
 // one relation in a typical query: the list around it still resolves its
 // items side by side, so their loads still share one batch. Rsvp,
 // thousands to a large export, is the same (its two relations are two
-// different loads either way); types whose fields load several relations
-// at once, or the same one twice (Meeting, Project, Group, Member), keep
+// different loads either way), and so is Member, whose fields that need
+// its memberships share one load of them. Types whose fields load several
+// relations at once, or the same one twice (Meeting, Project, Group), keep
 // them concurrent. Measured in `bench/RESULTS.md`, "Timestamps, hashing,
-// serial objects".
+// serial objects" and "Serial members".
 #[derive(SimpleObject, Debug, Clone, Copy, Default)]
 #[graphql(serial)]
 pub struct RsvpCounts {
@@ -1396,9 +1397,31 @@ impl Organisation {
 
 /// A person in the federation. E-mail and phone are shown only to those
 /// allowed to see them; to others they are null.
-pub struct Member(pub entities::member::Model);
+pub struct Member(
+    pub entities::member::Model,
+    // Their memberships, loaded once for every field of this object that
+    // needs them (`email`, `phone`, `memberships`).
+    tokio::sync::OnceCell<Vec<entities::membership::Model>>,
+);
+
+impl From<entities::member::Model> for Member {
+    fn from(m: entities::member::Model) -> Self {
+        Self(m, tokio::sync::OnceCell::new())
+    }
+}
 
 impl Member {
+    /// Their memberships (all of them: each use filters what it shows).
+    async fn all_memberships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<&[entities::membership::Model]> {
+        self.1
+            .get_or_try_init(|| load_list(ctx, MembershipsOfMember(self.0.id)))
+            .await
+            .map(Vec::as_slice)
+    }
+
     async fn contact_visible(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let actor = &req(ctx).actor;
         if actor.is_admin() || actor.member_id() == Some(self.0.id) {
@@ -1407,15 +1430,17 @@ impl Member {
         if actor.member().is_none() {
             return Ok(false);
         }
-        let memberships = load_list(ctx, MembershipsOfMember(self.0.id)).await?;
-        Ok(policy::can_see_contact(actor, &self.0, &memberships))
+        let memberships = self.all_memberships(ctx).await?;
+        Ok(policy::can_see_contact(actor, &self.0, memberships))
     }
 }
 
-// Not `serial` (see `RsvpCounts`): `email` and `phone` each wait for the
-// member's memberships, and one after the other they would ask for them
-// in two batches, two statements where one does.
-#[Object]
+// `serial`, like `RsvpCounts`: a large export has thousands of members,
+// most asked for their name alone. `email`, `phone` and `memberships` share
+// one load of the memberships (the `OnceCell` above), so one after another
+// they still cost one batch, one statement
+// (`api::contact_fields_share_one_batch`).
+#[Object(serial)]
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
 impl Member {
     async fn id(&self) -> ID {
@@ -1468,10 +1493,7 @@ impl Member {
         before: Option<String>,
         filter: Option<MembershipFilter>,
     ) -> async_graphql::Result<Conn<Membership>> {
-        let rows = filter_memberships(
-            load_list(ctx, MembershipsOfMember(self.0.id)).await?,
-            filter.as_ref(),
-        );
+        let rows = filter_memberships(self.all_memberships(ctx).await?.to_vec(), filter.as_ref());
         page(rows, |r| r.id, Membership, first, after, last, before)
     }
 }
