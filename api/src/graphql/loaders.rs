@@ -209,10 +209,8 @@ children!(
 /// it found (one more statement for the whole batch, as
 /// [`RsvpCountsOf`] would run one level down), and hands each meeting over
 /// with its counts. A page of projects with their next meetings and
-/// RSVP counts then waits once per project instead of once per meeting:
-/// the thousand `RsvpCountsOf` waiters of the benchmark's page cost about
-/// a fifth of its instructions (`bench/RESULTS.md`, "Counts with their
-/// meetings").
+/// RSVP counts then waits once per project instead of once per meeting,
+/// not a thousand times (`bench/RESULTS.md`, "Counts with their meetings").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FirstMeetingsOfProject {
     project: Uuid,
