@@ -5,7 +5,8 @@
 //! and sets it); each test gets its own database in it.
 //!
 //! Every database counts the statements it runs ([`TestDb::statements`]),
-//! so tests can show that a query's cost does not grow with its rows.
+//! so tests can show that a query's cost does not grow with its rows, and
+//! keeps their text ([`TestDb::statement_texts`]).
 
 #![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,8 +14,8 @@ pub mod matrix;
 pub mod process;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use api::{AppState, Settings};
 use entities::Actor;
@@ -34,6 +35,7 @@ pub struct TestDb {
     pub url: String,
     pub backend: Backend,
     counter: Arc<AtomicUsize>,
+    texts: Arc<Mutex<Vec<String>>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -43,9 +45,16 @@ impl TestDb {
         self.counter.load(Ordering::SeqCst)
     }
 
+    /// The text of each statement run since the last
+    /// [`Self::reset_statements`], in order.
+    pub fn statement_texts(&self) -> Vec<String> {
+        self.texts.lock().unwrap().clone()
+    }
+
     /// Starts counting statements from zero.
     pub fn reset_statements(&self) {
         self.counter.store(0, Ordering::SeqCst);
+        self.texts.lock().unwrap().clear();
     }
 
     /// Rows in a table.
@@ -116,15 +125,18 @@ pub async fn empty_db(backend: Backend) -> TestDb {
     };
     let mut conn = api::db::connect(&url, 5).await.unwrap();
     let counter = Arc::new(AtomicUsize::new(0));
-    let c = counter.clone();
-    conn.set_metric_callback(move |_| {
+    let texts = Arc::new(Mutex::new(Vec::new()));
+    let (c, t) = (counter.clone(), texts.clone());
+    conn.set_metric_callback(move |info| {
         c.fetch_add(1, Ordering::SeqCst);
+        t.lock().unwrap().push(info.statement.sql.clone());
     });
     TestDb {
         conn,
         url,
         backend,
         counter,
+        texts,
         _dir: dir,
     }
 }

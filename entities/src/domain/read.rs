@@ -49,6 +49,22 @@ live!(live_membership, membership, "membership");
 live!(live_alliance, alliance, "alliance");
 live!(live_resource, resource, "resource");
 
+/// `column IN (ids…)` for a batch look-up. On PostgreSQL the ids go as one
+/// array parameter (`column = ANY($1)`): the statement's text is then the
+/// same whatever the batch's size, so each connection prepares it once.
+/// With one placeholder per id, every new batch size was a new statement,
+/// prepared (a round trip) and kept in sqlx's per-connection cache, and a
+/// front end's varied page sizes filled it. SQLite has no arrays and
+/// prepares statements cheaply in process: the list stays there.
+fn among<C: ColumnTrait>(db: &impl Db, column: C, ids: &[Uuid]) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, extension::postgres::PgFunc};
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        Expr::col(column.as_column_ref()).eq(PgFunc::any(Expr::val(ids.to_vec())))
+    } else {
+        column.is_in(ids.iter().copied())
+    }
+}
+
 /// The condition "visible to `actor`" on a visibility column: the levels
 /// the actor sees everywhere, or `private` where `private_match` says the
 /// row is the member's own.
@@ -412,7 +428,7 @@ macro_rules! by_ids {
         #[doc = concat!("The `", stringify!($module), "` rows with these ids that `actor` may see.")]
         pub async fn $fn(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<$module::Model>> {
             let q = $module::Entity::find()
-                .filter($module::Column::Id.is_in(ids.iter().copied()))
+                .filter(among(db, $module::Column::Id, ids))
                 .filter($visible(actor));
             Ok($read(db, q).await?)
         }
@@ -424,7 +440,7 @@ macro_rules! by_ids {
             _actor: &Actor,
             ids: &[Uuid],
         ) -> Result<Vec<$module::Model>> {
-            let q = $module::Entity::find().filter($module::Column::Id.is_in(ids.iter().copied()));
+            let q = $module::Entity::find().filter(among(db, $module::Column::Id, ids));
             Ok($read(db, q).await?)
         }
     };
@@ -454,7 +470,7 @@ pub async fn memberships_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<membership::Model>> {
     let rows = membership::Entity::find()
-        .filter(membership::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(db, membership::Column::Id, ids))
         .all(db)
         .await?;
     visible_memberships(db, actor, rows).await
@@ -475,7 +491,7 @@ pub async fn alliances_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<alliance::Model>> {
     let rows = alliance::Entity::find()
-        .filter(alliance::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(db, alliance::Column::Id, ids))
         .all(db)
         .await?;
     visible_alliances(db, actor, rows).await
@@ -507,7 +523,7 @@ pub async fn actions_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<crate::action::Model>> {
     let rows = crate::action::Entity::find()
-        .filter(crate::action::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(db, crate::action::Column::Id, ids))
         .all(db)
         .await?;
     of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
@@ -516,7 +532,7 @@ pub async fn actions_by_ids(
 /// The actions agreed at these meetings, by number.
 pub async fn actions_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<crate::action::Model>> {
     Ok(crate::action::Entity::find()
-        .filter(crate::action::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .filter(among(db, crate::action::Column::MeetingId, meeting_ids))
         .order_by_asc(crate::action::Column::Number)
         .all(db)
         .await?)
@@ -529,7 +545,7 @@ pub async fn agenda_items_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<agenda_item::Model>> {
     let rows = agenda_item::Entity::find()
-        .filter(agenda_item::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(db, agenda_item::Column::Id, ids))
         .all(db)
         .await?;
     of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
@@ -538,7 +554,7 @@ pub async fn agenda_items_by_ids(
 /// RSVPs by id, of meetings `actor` may see.
 pub async fn rsvps_by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
     let rows = rsvp::Entity::find()
-        .filter(rsvp::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(db, rsvp::Column::Id, ids))
         .all(db)
         .await?;
     of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
@@ -551,7 +567,7 @@ pub async fn projects_of_groups(
     group_ids: &[Uuid],
 ) -> Result<Vec<project::Model>> {
     let q = project::Entity::find()
-        .filter(project::Column::GroupId.is_in(group_ids.iter().copied()))
+        .filter(among(db, project::Column::GroupId, group_ids))
         .filter(project_visible(actor))
         .filter(project::Column::ArchivedAt.is_null())
         .order_by_asc(project::Column::Name)
@@ -573,7 +589,7 @@ pub async fn meetings_of(
         meeting::Column::GroupId
     };
     let q = meeting::Entity::find()
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(among(db, column, ids))
         .filter(meeting_visible(actor))
         .order_by_asc(meeting::Column::StartsAt)
         .order_by_asc(meeting::Column::Id);
@@ -594,7 +610,7 @@ pub async fn first_meetings_of_projects(
     use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
     use sea_orm::{FromQueryResult, QuerySelect, QueryTrait};
     let mut inner = meeting::Entity::find()
-        .filter(meeting::Column::ProjectId.is_in(ids.iter().copied()))
+        .filter(among(db, meeting::Column::ProjectId, ids))
         .filter(meeting_visible(actor));
     if !statuses.is_empty() {
         inner = inner.filter(meeting::Column::Status.is_in(statuses.iter().copied()));
@@ -645,7 +661,7 @@ pub async fn memberships_of(
         Owner::Member => membership::Column::MemberId,
     };
     let rows = membership::Entity::find()
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(among(db, column, ids))
         .filter(membership::Column::ArchivedAt.is_null())
         .order_by_asc(membership::Column::Since)
         .order_by_asc(membership::Column::Id)
@@ -670,7 +686,7 @@ pub async fn alliances_of(
         alliance::Column::GroupId
     };
     Ok(alliance::Entity::find()
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(among(db, column, ids))
         .filter(alliance::Column::ArchivedAt.is_null())
         .order_by_asc(alliance::Column::Id)
         .all(db)
@@ -690,7 +706,7 @@ pub async fn resources_of(
         resource::Column::GroupId
     };
     Ok(resource::Entity::find()
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(among(db, column, ids))
         .filter(resource_visible(actor))
         .filter(resource::Column::ArchivedAt.is_null())
         .order_by_asc(resource::Column::Title)
@@ -701,7 +717,7 @@ pub async fn resources_of(
 /// Agenda items of these meetings, in order.
 pub async fn agenda_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<agenda_item::Model>> {
     Ok(agenda_item::Entity::find()
-        .filter(agenda_item::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .filter(among(db, agenda_item::Column::MeetingId, meeting_ids))
         .order_by_asc(agenda_item::Column::Position)
         .order_by_asc(agenda_item::Column::Id)
         .all(db)
@@ -738,7 +754,7 @@ pub async fn rsvp_counts(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<(Uuid
         .column_as(count(crate::RsvpResponse::Yes), "yes")
         .column_as(count(crate::RsvpResponse::No), "no")
         .column_as(count(crate::RsvpResponse::Maybe), "maybe")
-        .filter(rsvp::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .filter(among(db, rsvp::Column::MeetingId, meeting_ids))
         .group_by(rsvp::Column::MeetingId)
         .into_model::<Row>()
         .all(db)
@@ -751,7 +767,7 @@ pub async fn rsvp_counts(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<(Uuid
 /// The RSVPs of these meetings.
 pub async fn rsvps_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
     let q = rsvp::Entity::find()
-        .filter(rsvp::Column::MeetingId.is_in(meeting_ids.iter().copied()))
+        .filter(among(db, rsvp::Column::MeetingId, meeting_ids))
         .order_by_asc(rsvp::Column::Id);
     Ok(super::rows::rsvps(db, q).await?)
 }
@@ -769,7 +785,7 @@ pub async fn successions_of(
         group_succession::Column::PredecessorId
     };
     Ok(group_succession::Entity::find()
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(among(db, column, ids))
         .all(db)
         .await?)
 }
@@ -873,7 +889,7 @@ pub async fn meetings_moved_from(
     ids: &[Uuid],
 ) -> Result<Vec<meeting::Model>> {
     Ok(meeting::Entity::find()
-        .filter(meeting::Column::PostponedFromId.is_in(ids.iter().copied()))
+        .filter(among(db, meeting::Column::PostponedFromId, ids))
         .filter(meeting_visible(actor))
         .all(db)
         .await?)

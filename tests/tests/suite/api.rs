@@ -1145,3 +1145,47 @@ async fn counts_read_with_their_meetings_match_counts_read_alone(backend: Backen
     // projects, meetings, counts.
     assert_eq!(&statements[..2], &[3, 3], "{statements:?}");
 }
+
+/// On PostgreSQL a batch's ids go as one array parameter: the same query
+/// over more or fewer parents runs the same statements, word for word, so
+/// each connection prepares them once whatever the page sizes. (SQLite
+/// keeps one placeholder per id; the answers are checked on both.)
+async fn batch_statements_do_not_change_with_batch_size(backend: Backend) {
+    let app = spawn_app(backend).await;
+    populate(&app, 3, 2, 2, 1).await;
+    let mut texts = Vec::new();
+    for n in [1, 2, 3] {
+        let query = format!(
+            "{{ groups(first: {n}) {{ nodes {{ name projects(first: 10) {{ nodes {{ name meetings(first: 10, orderBy: {{ field: STARTS_AT }}) {{ nodes {{ title rsvpCounts {{ yes }} rsvps(first: 5) {{ nodes {{ member {{ displayName }} }} }} }} }} }} }} }} }} }}"
+        );
+        app.db.reset_statements();
+        let body = app.anon(&query, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let groups = body["data"]["groups"]["nodes"].as_array().unwrap();
+        assert_eq!(groups.len(), n);
+        for g in groups {
+            for p in g["projects"]["nodes"].as_array().unwrap() {
+                for m in p["meetings"]["nodes"].as_array().unwrap() {
+                    assert_eq!(m["rsvpCounts"]["yes"], 1, "{body}");
+                    assert_eq!(m["rsvps"]["nodes"].as_array().unwrap().len(), 1);
+                }
+            }
+        }
+        let mut run = app.db.statement_texts();
+        run.sort();
+        texts.push(run);
+    }
+    // groups, projects, meetings, RSVP counts, RSVPs, members.
+    assert_eq!(texts[0].len(), 6, "{:#?}", texts[0]);
+    if backend == Backend::Postgres {
+        assert_eq!(texts[0], texts[1]);
+        assert_eq!(texts[1], texts[2]);
+        assert!(
+            texts[2].iter().any(|t| t.contains("= ANY(")),
+            "{:#?}",
+            texts[2]
+        );
+    }
+}
+
+both!(batch_statements_do_not_change_with_batch_size);
