@@ -286,17 +286,18 @@ impl Loader<FirstMeetingsOfProject> for DbLoader {
             )
             .await
             .map_err(Arc::new)?;
-            let counted: HashMap<Uuid, [u32; 3]> = if keys.iter().any(|k| k.counts) {
-                let meeting_ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-                read::rsvp_counts(&self.db, &meeting_ids)
-                    .await
-                    .map_err(Arc::new)?
-                    .into_iter()
-                    .map(|(m, c)| (m, counts(c)))
-                    .collect()
-            } else {
-                HashMap::new()
-            };
+            let counted: HashMap<Uuid, [u32; 3]> =
+                if !rows.is_empty() && keys.iter().any(|k| k.counts) {
+                    let meeting_ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+                    read::rsvp_counts(&self.db, &meeting_ids)
+                        .await
+                        .map_err(Arc::new)?
+                        .into_iter()
+                        .map(|(m, c)| (m, counts(c)))
+                        .collect()
+                } else {
+                    HashMap::new()
+                };
             let mut by_project = group_by(rows, |m| m.project_id);
             for k in keys {
                 let left = wanting.get_mut(&k.project).map_or(0, |n| {

@@ -1144,6 +1144,16 @@ async fn counts_read_with_their_meetings_match_counts_read_alone(backend: Backen
     }
     // projects, meetings, counts.
     assert_eq!(&statements[..2], &[3, 3], "{statements:?}");
+    // No meetings on the page: no statement for their counts.
+    app.db.reset_statements();
+    let none = app
+        .anon(
+            "{ projects(first: 10) { nodes { meetings(first: 5, filter: { status: [CANCELLED] }) { nodes { rsvpCounts { yes } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(none.get("errors").is_none(), "{none}");
+    assert_eq!(app.db.statements(), 2, "{none}");
 }
 
 /// On PostgreSQL a batch's ids go as one array parameter: the same query
