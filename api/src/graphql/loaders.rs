@@ -79,9 +79,13 @@ by_id!(
 by_id!(RsvpById, rsvp::Model, read::rsvps_by_ids);
 by_id!(ActionById, entities::action::Model, read::actions_by_ids);
 
+/// Rows by parent id: hashed with foldhash, not `SipHash` (thousands of
+/// rows a page; the map lives only while a batch's answer is built).
+type ByParent<T> = HashMap<Uuid, Vec<T>, foldhash::fast::RandomState>;
+
 /// Groups rows by a parent id.
-fn group_by<T>(rows: Vec<T>, parent: impl Fn(&T) -> Option<Uuid>) -> HashMap<Uuid, Vec<T>> {
-    let mut map: HashMap<Uuid, Vec<T>> = HashMap::new();
+fn group_by<T>(rows: Vec<T>, parent: impl Fn(&T) -> Option<Uuid>) -> ByParent<T> {
+    let mut map = ByParent::default();
     for row in rows {
         if let Some(p) = parent(&row) {
             map.entry(p).or_default().push(row);
