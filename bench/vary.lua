@@ -1,7 +1,7 @@
 -- wrk script: Muster's page query (bench/queries.json) with page sizes
 -- drawn at random for every request (groups 1-20, projects 1-10, meetings
 -- 1-5), as a front end's varied pages ask; each size is a different batch
--- size at every level. Prints the same JSON line as post.lua. Against a
+-- size at every level. Prints the same JSON line as post.lua (report.lua). Against a
 -- running `muster serve` on the benchmark's data:
 --   wrk -t2 -c16 -d8s -s bench/vary.lua http://127.0.0.1:8080/graphql
 wrk.method = "POST"
@@ -12,10 +12,5 @@ request = function()
     math.random(1, 20), math.random(1, 10), math.random(1, 5))
   return wrk.format(nil, nil, nil, q)
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
-end
+-- report.lua sits next to this script (wrk names a script's chunk "@path").
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")

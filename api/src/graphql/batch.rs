@@ -67,16 +67,7 @@ impl<K: Hash + Eq + Clone, V: Clone, E> Batch<K, V, E> {
         let mut answer = answer.lock().unwrap_or_else(PoisonError::into_inner);
         let mut mine = Map::with_capacity_and_hasher(wanted.len(), Seeded::default());
         for k in wanted {
-            let last = left.get_mut(&k).is_none_or(|n| {
-                *n = n.saturating_sub(1);
-                *n == 0
-            });
-            let v = if last {
-                answer.remove(&k)
-            } else {
-                answer.get(&k).cloned()
-            };
-            if let Some(v) = v {
+            if let Some(v) = share(&mut left, &mut answer, &k) {
                 mine.insert(k, v);
             }
         }
@@ -87,15 +78,25 @@ impl<K: Hash + Eq + Clone, V: Clone, E> Batch<K, V, E> {
     fn take_one(&self, answer: &Mutex<HashMap<K, V>>, key: &K) -> Option<V> {
         let mut left = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
         let mut answer = answer.lock().unwrap_or_else(PoisonError::into_inner);
-        let last = left.get_mut(key).is_none_or(|n| {
-            *n = n.saturating_sub(1);
-            *n == 0
-        });
-        if last {
-            answer.remove(key)
-        } else {
-            answer.get(key).cloned()
-        }
+        share(&mut left, &mut answer, key)
+    }
+}
+
+/// One waiter's value for `key`: moved out of `answer` if it is the key's
+/// last waiter (`left` counts them down), cloned otherwise.
+fn share<K: Hash + Eq, V: Clone>(
+    left: &mut Map<K, usize>,
+    answer: &mut HashMap<K, V>,
+    key: &K,
+) -> Option<V> {
+    let last = left.get_mut(key).is_none_or(|n| {
+        *n = n.saturating_sub(1);
+        *n == 0
+    });
+    if last {
+        answer.remove(key)
+    } else {
+        answer.get(key).cloned()
     }
 }
 

@@ -767,19 +767,9 @@ async fn populate(
 
 const NESTED: &str = "{ groups(first: 10) { edges { node { name projects(first: 10) { edges { node { name group { name } meetings(first: 10) { edges { node { title rsvpCounts { yes } rsvps(first: 10) { totalCount edges { node { response member { displayName } } } } } } } } } } } } } }";
 
-/// Runs on a multi-threaded runtime, like the server: a request is resolved
-/// on one task, so its batches do not depend on how many threads there are.
-mod statements_do_not_grow_with_rows {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::statements_do_not_grow_with_rows(muster_tests::Backend::Sqlite).await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::statements_do_not_grow_with_rows(muster_tests::Backend::Postgres).await;
-    }
-}
-
+/// Runs on a multi-threaded runtime (`both!`), like the server: a request is
+/// resolved on one task, so its batches do not depend on how many threads
+/// there are.
 async fn statements_do_not_grow_with_rows(backend: Backend) {
     let mut seen = Vec::new();
     for (g, p, m, r) in [(1, 1, 1, 1), (3, 4, 3, 5)] {
@@ -805,21 +795,12 @@ async fn statements_do_not_grow_with_rows(backend: Backend) {
     assert_eq!(seen[0], 7, "statements per request: {seen:?}");
 }
 
+both!(statements_do_not_grow_with_rows);
+
 /// A level wider than one polling pass (a list is polled 32 items a pass)
 /// is still one batch: 100 meetings, each waiting for its RSVPs, then 200
 /// RSVPs each waiting for its member, run one statement per level, request
 /// after request.
-mod a_level_wider_than_a_pass_is_one_batch {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::a_level_wider_than_a_pass_is_one_batch(muster_tests::Backend::Sqlite).await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::a_level_wider_than_a_pass_is_one_batch(muster_tests::Backend::Postgres).await;
-    }
-}
-
 async fn a_level_wider_than_a_pass_is_one_batch(backend: Backend) {
     let app = spawn_app(backend).await;
     populate(&app, 1, 1, 150, 2).await;
@@ -841,6 +822,8 @@ async fn a_level_wider_than_a_pass_is_one_batch(backend: Backend) {
         "statements per request: {seen:?}"
     );
 }
+
+both!(a_level_wider_than_a_pass_is_one_batch);
 
 /// A member's `email` and `phone` each wait for that member's memberships
 /// (who may see them); asked together they share one batch, so asking for
@@ -1079,23 +1062,6 @@ both!(
 /// answer, in every way a query can ask for them — including a meeting
 /// nobody answered (zeros) and the same list asked for twice, with and
 /// without counts — in the same number of statements.
-mod counts_read_with_their_meetings_match_counts_read_alone {
-    #[tokio::test]
-    async fn sqlite() {
-        super::counts_read_with_their_meetings_match_counts_read_alone(
-            muster_tests::Backend::Sqlite,
-        )
-        .await;
-    }
-    #[tokio::test]
-    async fn postgres() {
-        super::counts_read_with_their_meetings_match_counts_read_alone(
-            muster_tests::Backend::Postgres,
-        )
-        .await;
-    }
-}
-
 async fn counts_read_with_their_meetings_match_counts_read_alone(backend: Backend) {
     use sea_orm::ConnectionTrait;
     let app = spawn_app(backend).await;
@@ -1155,6 +1121,8 @@ async fn counts_read_with_their_meetings_match_counts_read_alone(backend: Backen
     assert!(none.get("errors").is_none(), "{none}");
     assert_eq!(app.db.statements(), 2, "{none}");
 }
+
+both!(counts_read_with_their_meetings_match_counts_read_alone);
 
 /// On PostgreSQL a batch's ids go as one array parameter: the same query
 /// over more or fewer parents runs the same statements, word for word, so

@@ -26,6 +26,16 @@ fn metric(text: &str, prefix: &str, labels: &[&str]) -> Option<f64> {
         .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
 }
 
+/// The Prometheus text page of the server at `base`.
+async fn metrics(base: &str) -> String {
+    reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn gql(base: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
     let mut req = reqwest::Client::new()
         .post(format!("{base}/graphql"))
@@ -195,12 +205,7 @@ async fn a_pages_rsvp_counts_come_with_its_meetings() {
     let page = "{ projects(first: 10) { nodes { meetings(first: 5) { nodes { title rsvpCounts { yes no maybe } } } } } }";
     let with = gql(&server.base, None, page, json!({})).await;
     assert!(with.get("errors").is_none(), "{with}");
-    let text = reqwest::get(format!("{}/metrics", server.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&server.base).await;
     let batches = |text: &str, loader: &str| {
         metric(
             text,
@@ -218,12 +223,7 @@ async fn a_pages_rsvp_counts_come_with_its_meetings() {
     let alone = gql(&server.base, None, &ordered, json!({})).await;
     assert_eq!(with, alone);
     assert!(with.to_string().contains("\"yes\":"), "{with}");
-    let text = reqwest::get(format!("{}/metrics", server.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&server.base).await;
     assert_eq!(batches(&text, "RsvpCountsOf"), Some(1.0), "{text}");
 }
 
@@ -425,12 +425,7 @@ async fn the_binary_runs_the_bridge_in_serve_and_alone() {
     assert!(reply.body.contains("!rsvp"), "{}", reply.body);
     // The bridge alone serves its own metrics: the command it just
     // answered, by kind and outcome, and the outbox it delivers.
-    let text = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&format!("http://127.0.0.1:{metrics_port}")).await;
     let line = |name: &str, labels: &[&str]| metric(&text, name, labels);
     assert_eq!(
         line(
