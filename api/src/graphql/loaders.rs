@@ -12,6 +12,7 @@ use async_graphql::dataloader::Loader;
 
 use super::batch::Batcher;
 use entities::domain::read::{self, Owner};
+use entities::domain::rows::MeetingColumns;
 use entities::{
     Actor, DomainError, agenda_item, alliance, group, meeting, member, membership, organisation,
     project, resource, rsvp,
@@ -215,6 +216,10 @@ children!(
 /// with its counts. A page of projects with their next meetings and
 /// RSVP counts then waits once per project instead of once per meeting,
 /// not a thousand times (`bench/RESULTS.md`, "Counts with their meetings").
+///
+/// Only the `columns` the query's fields read are read (`types::meeting_columns`);
+/// keys of one batch asking for different columns share one statement that
+/// reads the columns of all of them ("Columns a page shows").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FirstMeetingsOfProject {
     project: Uuid,
@@ -222,6 +227,7 @@ pub struct FirstMeetingsOfProject {
     statuses: u8,
     limit: u16,
     counts: bool,
+    columns: MeetingColumns,
 }
 
 /// A meeting, with its RSVP counts when they were read along with it.
@@ -229,12 +235,13 @@ pub type Counted = (meeting::Model, Option<[u32; 3]>);
 
 impl FirstMeetingsOfProject {
     /// The first `limit` meetings of `project` with one of `statuses`, with
-    /// their RSVP counts if `counts`.
+    /// their RSVP counts if `counts`, with `columns` read.
     pub fn new(
         project: Uuid,
         statuses: &[entities::MeetingStatus],
         limit: usize,
         counts: bool,
+        columns: MeetingColumns,
     ) -> Self {
         let statuses = entities::MeetingStatus::ALL
             .iter()
@@ -246,6 +253,7 @@ impl FirstMeetingsOfProject {
             statuses,
             limit: u16::try_from(limit).unwrap_or(u16::MAX),
             counts,
+            columns,
         }
     }
 
@@ -281,12 +289,16 @@ impl Loader<FirstMeetingsOfProject> for DbLoader {
                 *wanting.entry(k.project).or_default() += 1;
             }
             let ids: Vec<Uuid> = wanting.keys().copied().collect();
+            let columns = keys
+                .iter()
+                .fold(MeetingColumns::NONE, |cs, k| cs.union(k.columns));
             let rows = read::first_meetings_of_projects(
                 &self.db,
                 &self.actor,
                 &ids,
                 &FirstMeetingsOfProject::statuses(statuses),
                 u64::from(limit),
+                columns,
             )
             .await
             .map_err(Arc::new)?;

@@ -10,6 +10,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Interface, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::domain::read::{AllianceFilter as DAllianceFilter, MeetingFilter as DMeetingFilter};
+use entities::domain::rows::MeetingColumns;
 use entities::{DomainError, policy};
 use uuid::Uuid;
 
@@ -1004,9 +1005,13 @@ impl Project {
                     .field("node")
                     .field("rsvpCounts")
                     .exists();
+            // So are the columns its fields read, and no others.
+            let columns = meeting_columns(&look);
             let rows = load_list(
                 ctx,
-                super::loaders::FirstMeetingsOfProject::new(self.0.id, &statuses, n, counts),
+                super::loaders::FirstMeetingsOfProject::new(
+                    self.0.id, &statuses, n, counts, columns,
+                ),
             )
             .await?;
             return page(
@@ -1137,6 +1142,72 @@ pub struct RsvpCounts {
     pub yes: u32,
     pub no: u32,
     pub maybe: u32,
+}
+
+/// The `meetings` columns each `Meeting` field reads besides the id, which
+/// is always read. A page that asks only for fields listed here reads only
+/// their columns (`loaders::FirstMeetingsOfProject`); a field not listed
+/// reads the whole row. A field's resolver must read no column but these:
+/// `api::pruned_meeting_fields_match_whole_rows` in the suite holds every
+/// entry to the value the whole row gives.
+pub const MEETING_FIELD_COLUMNS: &[(&str, &[entities::meeting::Column])] = {
+    use entities::meeting::Column as C;
+    &[
+        ("__typename", &[]),
+        ("id", &[]),
+        ("title", &[C::Title]),
+        ("kind", &[C::Kind]),
+        ("format", &[C::Format]),
+        ("startsAt", &[C::StartsAt]),
+        ("endsAt", &[C::EndsAt]),
+        ("startsAtLocal", &[C::StartsAt, C::TimeZone]),
+        ("endsAtLocal", &[C::EndsAt, C::TimeZone]),
+        ("timeZone", &[C::TimeZone]),
+        ("location", &[C::Location]),
+        ("status", &[C::Status]),
+        ("statusReason", &[C::CancelReason]),
+        ("quorum", &[C::Quorum]),
+        ("perCoop", &[C::PerCoop]),
+        ("visibility", &[C::Visibility]),
+        ("createdAt", &[C::CreatedAt]),
+        ("updatedAt", &[C::UpdatedAt]),
+        ("group", &[C::GroupId]),
+        ("project", &[C::ProjectId]),
+        ("postponedFrom", &[C::PostponedFromId]),
+        ("postponedTo", &[]),
+        ("timesMoved", &[C::PostponedFromId]),
+        ("minutes", &[C::Minutes]),
+        ("quorumConfirmedAt", &[C::QuorumConfirmedAt]),
+        ("actions", &[]),
+        ("agenda", &[]),
+        ("rsvps", &[]),
+        ("quorumOutlook", &[]),
+        ("rsvpCounts", &[]),
+    ]
+};
+
+/// The columns that the fields asked for on a meeting connection's nodes
+/// (`nodes`, `edges { node }`, through fragments) read, by
+/// [`MEETING_FIELD_COLUMNS`]; the whole row if one of them is not listed.
+pub fn meeting_columns(look: &async_graphql::Lookahead<'_>) -> MeetingColumns {
+    let nodes = look
+        .field("nodes")
+        .selection_fields()
+        .into_iter()
+        .chain(look.field("edges").field("node").selection_fields());
+    let mut columns = MeetingColumns::NONE;
+    for node in nodes {
+        for field in node.selection_set() {
+            match MEETING_FIELD_COLUMNS
+                .iter()
+                .find(|(name, _)| *name == field.name())
+            {
+                Some((_, cs)) => columns = cs.iter().fold(columns, |all, c| all.with(*c)),
+                None => return MeetingColumns::ALL,
+            }
+        }
+    }
+    columns
 }
 
 /// A meeting, event or call of a group or a project.

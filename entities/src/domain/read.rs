@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter,
 use uuid::Uuid;
 
 use super::Db;
+use super::rows::MeetingColumns;
 use crate::actor::MemberActor;
 use crate::{
     Actor, DomainError, Result, agenda_item, alliance, group, group_succession, meeting, member,
@@ -600,18 +601,34 @@ pub async fn meetings_of(
 /// these statuses (any when empty), that `actor` may see — in one
 /// statement (`ROW_NUMBER() OVER (PARTITION BY project_id …)`), so a page
 /// of projects with their next meetings reads those meetings only.
+///
+/// Only `columns` are read, with the id, project and start (which order
+/// the page): a page showing a title and a start reads four columns of
+/// twenty. Unless `columns` is [`MeetingColumns::ALL`], the models hold
+/// placeholders in their other fields ([`super::rows::meeting_part`]).
 pub async fn first_meetings_of_projects(
     db: &impl Db,
     actor: &Actor,
     ids: &[Uuid],
     statuses: &[crate::MeetingStatus],
     limit: u64,
+    columns: MeetingColumns,
 ) -> Result<Vec<meeting::Model>> {
     use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
     use sea_orm::{FromQueryResult, QuerySelect, QueryTrait};
-    let mut inner = meeting::Entity::find()
-        .filter(among(db, meeting::Column::ProjectId, ids))
-        .filter(meeting_visible(actor));
+    let columns = columns
+        .with(meeting::Column::Id)
+        .with(meeting::Column::ProjectId)
+        .with(meeting::Column::StartsAt);
+    let part = (!columns.is_all()).then(|| columns.columns());
+    let mut inner = match &part {
+        None => meeting::Entity::find(),
+        Some(cs) => meeting::Entity::find()
+            .select_only()
+            .columns(cs.iter().copied()),
+    }
+    .filter(among(db, meeting::Column::ProjectId, ids))
+    .filter(meeting_visible(actor));
     if !statuses.is_empty() {
         inner = inner.filter(meeting::Column::Status.is_in(statuses.iter().copied()));
     }
@@ -632,12 +649,20 @@ pub async fn first_meetings_of_projects(
         .order_by(Alias::new("id"), sea_orm::Order::Asc)
         .to_owned();
     let stmt = db.get_database_backend().build(&outer);
-    Ok(super::rows::FastMeeting::find_by_statement(stmt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.0)
-        .collect())
+    match part {
+        None => Ok(super::rows::FastMeeting::find_by_statement(stmt)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.0)
+            .collect()),
+        Some(cs) => Ok(db
+            .query_all_raw(stmt)
+            .await?
+            .iter()
+            .map(|r| super::rows::meeting_part(r, &cs))
+            .collect::<std::result::Result<_, _>>()?),
+    }
 }
 
 /// The owner of a membership, alliance or resource list.

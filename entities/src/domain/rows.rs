@@ -271,3 +271,128 @@ positional!(
         updated_at: instant,
     }
 );
+
+/// A set of `meetings` columns: bit i is the i-th column in declaration
+/// order. A page that shows a meeting's title and start reads those
+/// columns, not all twenty ([`meeting_part`], `read::first_meetings_of_projects`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeetingColumns(u32);
+
+impl MeetingColumns {
+    /// Every column: a whole row.
+    pub const ALL: Self = Self(u32::MAX);
+    /// No column (the id, project and start are read whatever the set).
+    pub const NONE: Self = Self(0);
+
+    /// This set and `c`.
+    #[must_use]
+    pub fn with(self, c: meeting::Column) -> Self {
+        Self(self.0 | 1 << (c as u32))
+    }
+
+    /// The columns of either set.
+    #[must_use]
+    pub fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// Whether `c` is in the set.
+    pub fn contains(self, c: meeting::Column) -> bool {
+        self.0 & 1 << (c as u32) != 0
+    }
+
+    /// Whether every column of the table is in the set.
+    pub fn is_all(self) -> bool {
+        meeting::Column::iter().all(|c| self.contains(c))
+    }
+
+    /// The columns in the set, in declaration order.
+    pub fn columns(self) -> Vec<meeting::Column> {
+        meeting::Column::iter()
+            .filter(|c| self.contains(*c))
+            .collect()
+    }
+}
+
+/// A meeting with only `columns` read from `res` (its first columns, in
+/// that order). The model's other fields hold placeholders: empty text,
+/// zeros, the first value of each enum, the Unix epoch. Only a caller that
+/// reads nothing but `columns` may use it: the GraphQL adapter, for the
+/// fields a query asked for (`graphql::types::meeting_columns`).
+pub fn meeting_part(
+    res: &QueryResult,
+    columns: &[meeting::Column],
+) -> Result<meeting::Model, DbErr> {
+    use meeting::Column as C;
+    let mut m = meeting::Model {
+        id: uuid::Uuid::nil(),
+        group_id: None,
+        project_id: None,
+        title: String::new(),
+        kind: crate::MeetingKind::ALL[0],
+        format: crate::MeetingFormat::ALL[0],
+        starts_at: DateTimeUtc::UNIX_EPOCH,
+        ends_at: DateTimeUtc::UNIX_EPOCH,
+        time_zone: String::new(),
+        location: None,
+        status: crate::MeetingStatus::ALL[0],
+        quorum: 0,
+        visibility: crate::Visibility::ALL[0],
+        postponed_from_id: None,
+        cancel_reason: None,
+        minutes: None,
+        quorum_confirmed_at: None,
+        per_coop: false,
+        created_at: DateTimeUtc::UNIX_EPOCH,
+        updated_at: DateTimeUtc::UNIX_EPOCH,
+    };
+    let pg = res.try_as_pg_row();
+    for (i, c) in columns.iter().enumerate() {
+        use sea_orm::IdenStatic;
+        let name = c.as_str();
+        // By position on PostgreSQL, by name elsewhere.
+        macro_rules! get {
+            (plain) => {
+                match pg {
+                    Some(row) => at(row, i)?,
+                    None => res.try_get("", name)?,
+                }
+            };
+            (text_enum) => {
+                match pg {
+                    Some(row) => enum_at(row, i)?,
+                    None => res.try_get("", name)?,
+                }
+            };
+            (instant) => {
+                match pg {
+                    Some(row) => Instant::at(row, i)?,
+                    None => res.try_get("", name)?,
+                }
+            };
+        }
+        match c {
+            C::Id => m.id = get!(plain),
+            C::GroupId => m.group_id = get!(plain),
+            C::ProjectId => m.project_id = get!(plain),
+            C::Title => m.title = get!(plain),
+            C::Kind => m.kind = get!(text_enum),
+            C::Format => m.format = get!(text_enum),
+            C::StartsAt => m.starts_at = get!(instant),
+            C::EndsAt => m.ends_at = get!(instant),
+            C::TimeZone => m.time_zone = get!(plain),
+            C::Location => m.location = get!(plain),
+            C::Status => m.status = get!(text_enum),
+            C::Quorum => m.quorum = get!(plain),
+            C::Visibility => m.visibility = get!(text_enum),
+            C::PostponedFromId => m.postponed_from_id = get!(plain),
+            C::CancelReason => m.cancel_reason = get!(plain),
+            C::Minutes => m.minutes = get!(plain),
+            C::QuorumConfirmedAt => m.quorum_confirmed_at = get!(instant),
+            C::PerCoop => m.per_coop = get!(plain),
+            C::CreatedAt => m.created_at = get!(instant),
+            C::UpdatedAt => m.updated_at = get!(instant),
+        }
+    }
+    Ok(m)
+}

@@ -1167,3 +1167,135 @@ async fn batch_statements_do_not_change_with_batch_size(backend: Backend) {
 }
 
 both!(batch_statements_do_not_change_with_batch_size);
+
+/// A first page of a project's meetings reads only the columns its fields
+/// need (`types::MEETING_FIELD_COLUMNS`). Each field of that table, asked
+/// for alone on such a page, gives what the whole row gives (the same list
+/// in an explicit order, which reads whole rows), on rows whose every
+/// column differs from the placeholders a partial row holds; and the page
+/// really reads fewer columns.
+async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
+    use api::graphql::types::MEETING_FIELD_COLUMNS;
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(backend).await;
+    populate(&app, 1, 2, 3, 2).await;
+    for sql in [
+        "UPDATE meetings SET location = 'The hall', minutes = 'Agreed', cancel_reason = 'Low numbers', \
+         quorum = 4, per_coop = TRUE, time_zone = 'Europe/London', kind = 'event', format = 'topic', \
+         visibility = 'members', quorum_confirmed_at = created_at, ends_at = starts_at \
+         WHERE id = (SELECT id FROM meetings ORDER BY id LIMIT 1)",
+        "UPDATE meetings SET postponed_from_id = (SELECT id FROM meetings ORDER BY id LIMIT 1) \
+         WHERE id = (SELECT id FROM meetings ORDER BY id DESC LIMIT 1)",
+    ] {
+        app.db.conn.execute_unprepared(sql).await.unwrap();
+    }
+    let selection = |field: &str| -> &'static str {
+        match field {
+            "__typename" => "__typename",
+            "id" => "id",
+            "title" => "title",
+            "kind" => "kind",
+            "format" => "format",
+            "startsAt" => "startsAt",
+            "endsAt" => "endsAt",
+            "startsAtLocal" => "startsAtLocal",
+            "endsAtLocal" => "endsAtLocal",
+            "timeZone" => "timeZone",
+            "location" => "location",
+            "status" => "status",
+            "statusReason" => "statusReason",
+            "quorum" => "quorum",
+            "perCoop" => "perCoop",
+            "visibility" => "visibility",
+            "createdAt" => "createdAt",
+            "updatedAt" => "updatedAt",
+            "group" => "group { id }",
+            "project" => "project { id name }",
+            "postponedFrom" => "postponedFrom { id title }",
+            "postponedTo" => "postponedTo { id }",
+            "timesMoved" => "timesMoved",
+            "minutes" => "minutes",
+            "quorumConfirmedAt" => "quorumConfirmedAt",
+            "actions" => "actions(first: 5) { totalCount }",
+            "agenda" => "agenda(first: 5) { totalCount }",
+            "rsvps" => "rsvps(first: 5) { nodes { response } }",
+            "quorumOutlook" => "quorumOutlook { quorum invited confirmed }",
+            "rsvpCounts" => "rsvpCounts { yes no maybe }",
+            other => panic!("add a selection for Meeting.{other} to this test"),
+        }
+    };
+    let schema = app
+        .anon(
+            r#"{ __type(name: "Meeting") { fields { name } } }"#,
+            json!({}),
+        )
+        .await;
+    let fields: Vec<&str> = schema["data"]["__type"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    let page = |s: &str, order: &str| {
+        format!(
+            "{{ projects(first: 10) {{ nodes {{ meetings(first: 5{order}) {{ nodes {{ {s} }} }} }} }} }}"
+        )
+    };
+    let whole = ", orderBy: { field: STARTS_AT }";
+    for (field, _) in MEETING_FIELD_COLUMNS {
+        assert!(
+            *field == "__typename" || fields.contains(field),
+            "Meeting has no field {field}"
+        );
+        let s = selection(field);
+        let pruned = app.admin(&page(s, ""), json!({})).await;
+        let full = app.admin(&page(s, whole), json!({})).await;
+        assert!(pruned.get("errors").is_none(), "{field}: {pruned}");
+        assert_eq!(pruned, full, "{field}");
+    }
+    // All of them at once, through `edges` and a fragment.
+    let all: Vec<&str> = MEETING_FIELD_COLUMNS
+        .iter()
+        .map(|(f, _)| selection(f))
+        .collect();
+    let all = all.join(" ");
+    let by_edges = format!(
+        "{{ projects(first: 10) {{ nodes {{ meetings(first: 5) {{ edges {{ node {{ ...M }} }} }} }} }} }} fragment M on Meeting {{ {all} }}"
+    );
+    let pruned = app.admin(&by_edges, json!({})).await;
+    assert!(pruned.get("errors").is_none(), "{pruned}");
+    let full = app
+        .admin(
+            &by_edges.replacen("first: 5)", &format!("first: 5{whole})"), 1),
+            json!({}),
+        )
+        .await;
+    assert_eq!(pruned, full);
+    let text = pruned.to_string();
+    for seen in [
+        "The hall",
+        "Agreed",
+        "Low numbers",
+        "EVENT",
+        "TOPIC",
+        "MEMBERS",
+        "Europe/London",
+    ] {
+        assert!(text.contains(seen), "{seen} in {text}");
+    }
+    // The page of titles reads the id, project, start and title only.
+    app.db.reset_statements();
+    let titles = app.admin(&page("title", ""), json!({})).await;
+    assert!(titles.get("errors").is_none(), "{titles}");
+    let texts = app.db.statement_texts();
+    let meetings = texts
+        .iter()
+        .find(|t| t.contains("ROW_NUMBER()"))
+        .unwrap_or_else(|| panic!("{texts:#?}"));
+    assert!(meetings.contains("\"title\""), "{meetings}");
+    for column in ["\"minutes\"", "\"location\"", "\"created_at\""] {
+        assert!(!meetings.contains(column), "{column} in {meetings}");
+    }
+}
+
+both!(pruned_meeting_fields_match_whole_rows);
