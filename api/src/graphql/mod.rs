@@ -13,6 +13,7 @@ pub mod life;
 pub mod loaders;
 pub mod mutation;
 pub mod payload;
+pub mod plain;
 pub mod query;
 pub mod subscription;
 pub mod types;
