@@ -350,48 +350,36 @@ pub fn meeting_part(
     for (i, c) in columns.iter().enumerate() {
         use sea_orm::IdenStatic;
         let name = c.as_str();
-        // By position on PostgreSQL, by name elsewhere.
+        // By position on PostgreSQL (with `$pg`), by name elsewhere.
         macro_rules! get {
-            (plain) => {
+            ($pg:path) => {
                 match pg {
-                    Some(row) => at(row, i)?,
-                    None => res.try_get("", name)?,
-                }
-            };
-            (text_enum) => {
-                match pg {
-                    Some(row) => enum_at(row, i)?,
-                    None => res.try_get("", name)?,
-                }
-            };
-            (instant) => {
-                match pg {
-                    Some(row) => Instant::at(row, i)?,
+                    Some(row) => $pg(row, i)?,
                     None => res.try_get("", name)?,
                 }
             };
         }
         match c {
-            C::Id => m.id = get!(plain),
-            C::GroupId => m.group_id = get!(plain),
-            C::ProjectId => m.project_id = get!(plain),
-            C::Title => m.title = get!(plain),
-            C::Kind => m.kind = get!(text_enum),
-            C::Format => m.format = get!(text_enum),
-            C::StartsAt => m.starts_at = get!(instant),
-            C::EndsAt => m.ends_at = get!(instant),
-            C::TimeZone => m.time_zone = get!(plain),
-            C::Location => m.location = get!(plain),
-            C::Status => m.status = get!(text_enum),
-            C::Quorum => m.quorum = get!(plain),
-            C::Visibility => m.visibility = get!(text_enum),
-            C::PostponedFromId => m.postponed_from_id = get!(plain),
-            C::CancelReason => m.cancel_reason = get!(plain),
-            C::Minutes => m.minutes = get!(plain),
-            C::QuorumConfirmedAt => m.quorum_confirmed_at = get!(instant),
-            C::PerCoop => m.per_coop = get!(plain),
-            C::CreatedAt => m.created_at = get!(instant),
-            C::UpdatedAt => m.updated_at = get!(instant),
+            C::Id => m.id = get!(at),
+            C::GroupId => m.group_id = get!(at),
+            C::ProjectId => m.project_id = get!(at),
+            C::Title => m.title = get!(at),
+            C::Kind => m.kind = get!(enum_at),
+            C::Format => m.format = get!(enum_at),
+            C::StartsAt => m.starts_at = get!(Instant::at),
+            C::EndsAt => m.ends_at = get!(Instant::at),
+            C::TimeZone => m.time_zone = get!(at),
+            C::Location => m.location = get!(at),
+            C::Status => m.status = get!(enum_at),
+            C::Quorum => m.quorum = get!(at),
+            C::Visibility => m.visibility = get!(enum_at),
+            C::PostponedFromId => m.postponed_from_id = get!(at),
+            C::CancelReason => m.cancel_reason = get!(at),
+            C::Minutes => m.minutes = get!(at),
+            C::QuorumConfirmedAt => m.quorum_confirmed_at = get!(Instant::at),
+            C::PerCoop => m.per_coop = get!(at),
+            C::CreatedAt => m.created_at = get!(Instant::at),
+            C::UpdatedAt => m.updated_at = get!(Instant::at),
         }
     }
     Ok(m)

@@ -1189,39 +1189,20 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
     ] {
         app.db.conn.execute_unprepared(sql).await.unwrap();
     }
-    let selection = |field: &str| -> &'static str {
+    // Scalars are asked for by name; an object field not listed here fails
+    // validation (it needs a selection), so a new one gets added.
+    let selection = |field: &'static str| -> &'static str {
         match field {
-            "__typename" => "__typename",
-            "id" => "id",
-            "title" => "title",
-            "kind" => "kind",
-            "format" => "format",
-            "startsAt" => "startsAt",
-            "endsAt" => "endsAt",
-            "startsAtLocal" => "startsAtLocal",
-            "endsAtLocal" => "endsAtLocal",
-            "timeZone" => "timeZone",
-            "location" => "location",
-            "status" => "status",
-            "statusReason" => "statusReason",
-            "quorum" => "quorum",
-            "perCoop" => "perCoop",
-            "visibility" => "visibility",
-            "createdAt" => "createdAt",
-            "updatedAt" => "updatedAt",
             "group" => "group { id }",
             "project" => "project { id name }",
             "postponedFrom" => "postponedFrom { id title }",
             "postponedTo" => "postponedTo { id }",
-            "timesMoved" => "timesMoved",
-            "minutes" => "minutes",
-            "quorumConfirmedAt" => "quorumConfirmedAt",
             "actions" => "actions(first: 5) { totalCount }",
             "agenda" => "agenda(first: 5) { totalCount }",
             "rsvps" => "rsvps(first: 5) { nodes { response } }",
             "quorumOutlook" => "quorumOutlook { quorum invited confirmed }",
             "rsvpCounts" => "rsvpCounts { yes no maybe }",
-            other => panic!("add a selection for Meeting.{other} to this test"),
+            scalar => scalar,
         }
     };
     let schema = app
