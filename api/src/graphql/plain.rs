@@ -158,13 +158,4 @@ mod tests {
             );
         }
     }
-
-    /// A selection it cannot answer is still reported, as before.
-    #[tokio::test]
-    async fn a_field_it_does_not_know_is_reported_as_before() {
-        let schema = Schema::new(Query, EmptyMutation, EmptySubscription);
-        let resp = schema.execute("{ fast { nope } }").await;
-        assert_eq!(resp.errors.len(), 1, "{resp:?}");
-        assert!(resp.errors[0].message.contains("nope"), "{resp:?}");
-    }
 }
