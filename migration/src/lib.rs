@@ -2,7 +2,9 @@
 //! portable builders so that the same history runs on SQLite (the default,
 //! embedded database) and on PostgreSQL (for larger federations). Enumerations
 //! are stored as lower-case text, lists as JSON, ids as UUIDs and instants as
-//! timestamps with time zone, so no backend-specific type is needed.
+//! timestamps with time zone, so no backend-specific type is needed. The one
+//! exception is triggers, which have no portable form: a migration that
+//! creates them gives each backend its own SQL, side by side.
 //!
 //! Architecture invariant: a migration, once released, is never edited; a
 //! change to the schema is a new migration appended to [`Migrator::migrations`].
@@ -18,6 +20,7 @@ mod m20261128_000006_polls;
 mod m20261128_000007_digests;
 mod m20261128_000008_group_life;
 mod m20261129_000009_rsvp_counts_index;
+mod m20261129_000010_rsvp_count_columns;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -36,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_digests::Migration),
             Box::new(m20261128_000008_group_life::Migration),
             Box::new(m20261129_000009_rsvp_counts_index::Migration),
+            Box::new(m20261129_000010_rsvp_count_columns::Migration),
         ]
     }
 }

@@ -72,6 +72,56 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The RSVP counts `[yes, no, maybe]` each meeting holds (its columns,
+    /// kept by the database's triggers), checked against a fresh count of
+    /// the `rsvps` table; panics where they differ. Returns the kept counts,
+    /// by meeting id, for a test to check figures too.
+    pub async fn kept_rsvp_counts_agree(&self) -> std::collections::BTreeMap<uuid::Uuid, [i64; 3]> {
+        use std::collections::BTreeMap;
+        let rows = |sql: &str| {
+            self.conn.query_all_raw(sea_orm::Statement::from_string(
+                self.conn.get_database_backend(),
+                sql.to_owned(),
+            ))
+        };
+        let mut fresh: BTreeMap<uuid::Uuid, [i64; 3]> = BTreeMap::new();
+        for r in
+            rows("SELECT meeting_id, response, COUNT(*) FROM rsvps GROUP BY meeting_id, response")
+                .await
+                .unwrap()
+        {
+            let meeting: uuid::Uuid = r.try_get_by_index(0).unwrap();
+            let response: String = r.try_get_by_index(1).unwrap();
+            let i = ["yes", "no", "maybe"]
+                .iter()
+                .position(|x| *x == response)
+                .unwrap();
+            fresh.entry(meeting).or_default()[i] = r.try_get_by_index(2).unwrap();
+        }
+        let mut kept = BTreeMap::new();
+        for r in rows("SELECT id, rsvp_yes, rsvp_no, rsvp_maybe FROM meetings")
+            .await
+            .unwrap()
+        {
+            let meeting: uuid::Uuid = r.try_get_by_index(0).unwrap();
+            let counts: [i64; 3] = [
+                r.try_get_by_index(1).unwrap(),
+                r.try_get_by_index(2).unwrap(),
+                r.try_get_by_index(3).unwrap(),
+            ];
+            assert_eq!(
+                counts,
+                fresh.remove(&meeting).unwrap_or_default(),
+                "kept counts of meeting {meeting}"
+            );
+            kept.insert(meeting, counts);
+        }
+        assert!(fresh.is_empty(), "RSVPs of no meeting: {fresh:?}");
+        kept
+    }
+}
+
 /// The PostgreSQL server the tests use.
 pub fn postgres_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| {

@@ -210,12 +210,12 @@ children!(
 /// statuses are kept as a bit set, so that keys asking the same thing are
 /// equal and batch together.
 ///
-/// With `counts`, the same load also reads the RSVP counts of the meetings
-/// it found (one more statement for the whole batch, as
-/// [`RsvpCountsOf`] would run one level down), and hands each meeting over
-/// with its counts. A page of projects with their next meetings and
-/// RSVP counts then waits once per project instead of once per meeting,
-/// not a thousand times (`bench/RESULTS.md`, "Counts with their meetings").
+/// With `counts`, the same statement also reads the RSVP counts of the
+/// meetings it finds (columns of the meeting's row, kept by the database),
+/// and hands each meeting over with its counts. A page of projects with
+/// their next meetings and RSVP counts then waits once per project instead
+/// of once per meeting (`bench/RESULTS.md`, "Counts with their meetings"),
+/// and reads no RSVP ("Counts kept with their meeting").
 ///
 /// Only the `columns` the query's fields read are read (`types::meeting_columns`);
 /// keys of one batch asking for different columns share one statement that
@@ -299,22 +299,11 @@ impl Loader<FirstMeetingsOfProject> for DbLoader {
                 &FirstMeetingsOfProject::statuses(statuses),
                 u64::from(limit),
                 columns,
+                keys.iter().any(|k| k.counts),
             )
             .await
             .map_err(Arc::new)?;
-            let counted: HashMap<Uuid, [u32; 3]> =
-                if !rows.is_empty() && keys.iter().any(|k| k.counts) {
-                    let meeting_ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-                    read::rsvp_counts(&self.db, &meeting_ids)
-                        .await
-                        .map_err(Arc::new)?
-                        .into_iter()
-                        .map(|(m, c)| (m, counts(c)))
-                        .collect()
-                } else {
-                    HashMap::new()
-                };
-            let mut by_project = group_by(rows, |m| m.project_id);
+            let mut by_project = group_by(rows, |(m, _)| m.project_id);
             for k in keys {
                 let left = wanting.get_mut(&k.project).map_or(0, |n| {
                     *n -= 1;
@@ -327,13 +316,7 @@ impl Loader<FirstMeetingsOfProject> for DbLoader {
                 };
                 let value = meetings
                     .into_iter()
-                    .map(|m| {
-                        // A meeting nobody answered has no row: zeros.
-                        let c = k
-                            .counts
-                            .then(|| counted.get(&m.id).copied().unwrap_or_default());
-                        (m, c)
-                    })
+                    .map(|(m, c)| (m, c.filter(|_| k.counts).map(counts)))
                     .collect();
                 out.insert(k, value);
             }

@@ -600,7 +600,9 @@ pub async fn meetings_of(
 /// The first `limit` meetings (by start) of each of these projects, with
 /// these statuses (any when empty), that `actor` may see — in one
 /// statement (`ROW_NUMBER() OVER (PARTITION BY project_id …)`), so a page
-/// of projects with their next meetings reads those meetings only.
+/// of projects with their next meetings reads those meetings only. With
+/// `counts`, each comes with its RSVP counts `[yes, no, maybe]`, read from
+/// the same rows.
 ///
 /// Only `columns` are read, with the id, project and start (which order
 /// the page): a page showing a title and a start reads four columns of
@@ -613,7 +615,8 @@ pub async fn first_meetings_of_projects(
     statuses: &[crate::MeetingStatus],
     limit: u64,
     columns: MeetingColumns,
-) -> Result<Vec<meeting::Model>> {
+    counts: bool,
+) -> Result<Vec<(meeting::Model, Option<[i64; 3]>)>> {
     use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
     use sea_orm::{FromQueryResult, QuerySelect, QueryTrait};
     let columns = columns
@@ -629,6 +632,11 @@ pub async fn first_meetings_of_projects(
     }
     .filter(among(db, meeting::Column::ProjectId, ids))
     .filter(meeting_visible(actor));
+    if counts {
+        for name in COUNT_COLUMNS {
+            inner = inner.expr(count_column(name));
+        }
+    }
     if !statuses.is_empty() {
         inner = inner.filter(meeting::Column::Status.is_in(statuses.iter().copied()));
     }
@@ -649,20 +657,26 @@ pub async fn first_meetings_of_projects(
         .order_by(Alias::new("id"), sea_orm::Order::Asc)
         .to_owned();
     let stmt = db.get_database_backend().build(&outer);
-    match part {
-        None => Ok(super::rows::FastMeeting::find_by_statement(stmt)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| m.0)
-            .collect()),
-        Some(cs) => Ok(db
-            .query_all_raw(stmt)
-            .await?
-            .iter()
-            .map(|r| super::rows::meeting_part(r, &cs))
-            .collect::<std::result::Result<_, _>>()?),
-    }
+    let rows = db.query_all_raw(stmt).await?;
+    // The counts follow the model's columns.
+    let read = part.as_ref().map_or_else(
+        || <meeting::Column as sea_orm::Iterable>::iter().count(),
+        Vec::len,
+    );
+    rows.iter()
+        .map(|r| {
+            let m = match &part {
+                None => super::rows::FastMeeting::from_query_result(r, "")?.0,
+                Some(cs) => super::rows::meeting_part(r, cs)?,
+            };
+            let c = if counts {
+                Some(super::rows::counts_at(r, read, &COUNT_COLUMNS)?)
+            } else {
+                None
+            };
+            Ok((m, c))
+        })
+        .collect()
 }
 
 /// The owner of a membership, alliance or resource list.
@@ -750,10 +764,10 @@ pub async fn agenda_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<agenda_
 }
 
 /// RSVP counts of these meetings, `[yes, no, maybe]`, one row per meeting
-/// with any RSVP (`COUNT(CASE …)` per answer: a third of the rows a
-/// `GROUP BY` on the answer returned, for the same work in the database).
+/// found. The counts are the meeting's own columns, kept by the database's
+/// triggers on `rsvps` (migration `m20261129_000010`): a look-up by id, not
+/// a count of every RSVP.
 pub async fn rsvp_counts(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<(Uuid, [i64; 3])>> {
-    use sea_orm::sea_query::{Expr, Func};
     use sea_orm::{FromQueryResult, QuerySelect};
     /// The four columns of the select, read by position
     /// (`rows::id_and_counts`).
@@ -767,26 +781,30 @@ pub async fn rsvp_counts(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<(Uuid
             Ok(Self(id, counts))
         }
     }
-    let count = |r: crate::RsvpResponse| {
-        Expr::from(Func::count(Expr::case(
-            rsvp::Column::Response.eq(r),
-            Expr::val(1),
-        )))
-    };
-    Ok(rsvp::Entity::find()
+    let mut q = meeting::Entity::find()
         .select_only()
-        .column(rsvp::Column::MeetingId)
-        .column_as(count(crate::RsvpResponse::Yes), "yes")
-        .column_as(count(crate::RsvpResponse::No), "no")
-        .column_as(count(crate::RsvpResponse::Maybe), "maybe")
-        .filter(among(db, rsvp::Column::MeetingId, meeting_ids))
-        .group_by(rsvp::Column::MeetingId)
+        .column(meeting::Column::Id);
+    for name in COUNT_COLUMNS {
+        q = q.expr(count_column(name));
+    }
+    Ok(q.filter(among(db, meeting::Column::Id, meeting_ids))
         .into_model::<Row>()
         .all(db)
         .await?
         .into_iter()
         .map(|Row(id, counts)| (id, counts))
         .collect())
+}
+
+/// The `meetings` columns that hold a meeting's RSVP counts (yes, no,
+/// maybe). `meeting::Model` leaves them out, so that no code but the
+/// triggers ever writes them (ARCHITECTURE.md).
+pub const COUNT_COLUMNS: [&str; 3] = ["rsvp_yes", "rsvp_no", "rsvp_maybe"];
+
+/// `"meetings"."<name>"`.
+fn count_column(name: &str) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Alias, Expr};
+    Expr::col((meeting::Entity, Alias::new(name)))
 }
 
 /// The RSVPs of these meetings.

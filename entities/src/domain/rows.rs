@@ -119,6 +119,25 @@ pub(super) fn id_and_counts(res: &QueryResult) -> Result<(uuid::Uuid, [i64; 3]),
     ))
 }
 
+/// Three counts that follow the first `first` columns of a row: by position
+/// on PostgreSQL (type-checked: nothing checked this row's shape), by
+/// `names` elsewhere.
+pub(super) fn counts_at(
+    res: &QueryResult,
+    first: usize,
+    names: &[&str; 3],
+) -> Result<[i64; 3], DbErr> {
+    if let Some(row) = res.try_as_pg_row() {
+        let get = |i: usize| row.try_get::<i64, _>(i).map_err(|e| decode_err(&e));
+        return Ok([get(first)?, get(first + 1)?, get(first + 2)?]);
+    }
+    Ok([
+        res.try_get("", names[0])?,
+        res.try_get("", names[1])?,
+        res.try_get("", names[2])?,
+    ])
+}
+
 /// A text enum at `i`.
 fn enum_at<T: ActiveEnum<Value = String>>(row: &PgRow, i: usize) -> Result<T, DbErr> {
     let s: String = at(row, i)?;

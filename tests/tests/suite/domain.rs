@@ -677,8 +677,111 @@ async fn positional_decoding_matches_sea_orm(backend: Backend) {
     }
 }
 
+/// A meeting's RSVP counts are columns the database keeps (triggers on
+/// `rsvps`): after every kind of change to the RSVPs — an answer given,
+/// changed, given again unchanged, moved to another meeting, deleted, and
+/// the meeting itself deleted — they equal a fresh count, on both
+/// databases, and the read path returns them.
+async fn rsvp_counts_are_kept_by_the_database(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let db = fresh_db(backend).await;
+    let g = groups::create(&db.conn, &ADMIN, new_group("Movement Building"))
+        .await
+        .unwrap();
+    let mut people = Vec::new();
+    for name in ["Sam", "Ana", "Kit"] {
+        let m = members::create(
+            &db.conn,
+            &ADMIN,
+            members::NewMember {
+                display_name: name.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        people.push(m.id);
+    }
+    let start = Utc.with_ymd_and_hms(2026, 12, 3, 18, 0, 0).unwrap();
+    let a = meetings::schedule(&db.conn, &ADMIN, new_meeting(g.id, start))
+        .await
+        .unwrap();
+    let b = meetings::schedule(
+        &db.conn,
+        &ADMIN,
+        new_meeting(g.id, start + Duration::days(7)),
+    )
+    .await
+    .unwrap();
+    let answer = |who: usize, m: uuid::Uuid, r: RsvpResponse| {
+        meetings::rsvp(&db.conn, &ADMIN, m, Some(people[who]), r)
+    };
+    let counts = |m: uuid::Uuid| {
+        let conn = &db.conn;
+        async move {
+            read::rsvp_counts(conn, &[m])
+                .await
+                .unwrap()
+                .first()
+                .map(|(_, c)| *c)
+        }
+    };
+    let sql = |s: String| {
+        let conn = &db.conn;
+        async move { conn.execute_unprepared(&s).await.unwrap() }
+    };
+    let id = |u: uuid::Uuid| match backend {
+        // How each backend stores a UUID.
+        Backend::Postgres => format!("'{u}'"),
+        Backend::Sqlite => format!("x'{}'", u.simple()),
+    };
+
+    assert_eq!(counts(a.id).await, Some([0, 0, 0]), "nobody answered yet");
+    answer(0, a.id, RsvpResponse::Yes).await.unwrap();
+    answer(1, a.id, RsvpResponse::Yes).await.unwrap();
+    answer(2, a.id, RsvpResponse::Maybe).await.unwrap();
+    db.kept_rsvp_counts_agree().await;
+    assert_eq!(counts(a.id).await, Some([2, 0, 1]));
+
+    answer(1, a.id, RsvpResponse::No).await.unwrap();
+    answer(2, a.id, RsvpResponse::Maybe).await.unwrap();
+    db.kept_rsvp_counts_agree().await;
+    assert_eq!(
+        counts(a.id).await,
+        Some([1, 1, 1]),
+        "changed, and again unchanged"
+    );
+
+    // Moved to the other meeting (no use case does it; the triggers cover it).
+    sql(format!(
+        "UPDATE rsvps SET meeting_id = {} WHERE member_id = {}",
+        id(b.id),
+        id(people[0])
+    ))
+    .await;
+    db.kept_rsvp_counts_agree().await;
+    assert_eq!(counts(a.id).await, Some([0, 1, 1]));
+    assert_eq!(counts(b.id).await, Some([1, 0, 0]));
+
+    sql(format!(
+        "DELETE FROM rsvps WHERE member_id = {}",
+        id(people[1])
+    ))
+    .await;
+    db.kept_rsvp_counts_agree().await;
+    assert_eq!(counts(a.id).await, Some([0, 0, 1]));
+
+    // Deleting a meeting deletes its RSVPs (a cascade) without complaint.
+    sql(format!("DELETE FROM meetings WHERE id = {}", id(a.id))).await;
+    let kept = db.kept_rsvp_counts_agree().await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(counts(a.id).await, None);
+    assert_eq!(counts(b.id).await, Some([1, 0, 0]));
+}
+
 both!(
     positional_decoding_matches_sea_orm,
+    rsvp_counts_are_kept_by_the_database,
     slugs_are_generated_unique_and_stable,
     validation_failures_change_nothing,
     anonymous_callers_cannot_change_anything,

@@ -89,6 +89,32 @@ async fn up_down_up(backend: Backend) {
     // The schema is usable, not just present: the demo data loads.
     entities::demo::seed(&db.conn).await.unwrap();
     assert_eq!(db.count("groups").await, 4);
+
+    // The RSVP count columns: filled in from the RSVPs already there when
+    // they are added (answers changed while they were gone included).
+    let before = db.kept_rsvp_counts_agree().await;
+    assert!(
+        before.values().any(|c| c.iter().sum::<i64>() > 1),
+        "{before:?}"
+    );
+    Migrator::down(&db.conn, Some(1)).await.unwrap();
+    assert!(
+        db.conn
+            .execute_unprepared("SELECT rsvp_yes FROM meetings")
+            .await
+            .is_err(),
+        "the columns are gone after down"
+    );
+    for sql in [
+        "UPDATE rsvps SET response = 'maybe' \
+         WHERE id = (SELECT id FROM rsvps WHERE response <> 'maybe' ORDER BY id LIMIT 1)",
+        "DELETE FROM rsvps WHERE id = (SELECT id FROM rsvps ORDER BY id DESC LIMIT 1)",
+    ] {
+        db.conn.execute_unprepared(sql).await.unwrap();
+    }
+    Migrator::up(&db.conn, None).await.unwrap();
+    let after = db.kept_rsvp_counts_agree().await;
+    assert_ne!(before, after, "the changes made while they were gone count");
 }
 
 both!(up_down_up);
