@@ -6,18 +6,21 @@
 //! the objects a page holds a thousand of — a meeting, its RSVP counts, the
 //! member who answered — that was most of their cost. Two ways round it,
 //! both of which step aside to async-graphql's own path for anything they
-//! do not handle (a directive, a field that has to wait, a fragment on
-//! another type or an interface), which then answers or reports it as
-//! before:
+//! do not handle (a custom directive, a fragment on another type or an
+//! interface; for [`resolve`], any field that has to wait), which then
+//! answers or reports it as before:
 //!
 //! - [`resolve`] builds a small object of plain values from a closure
 //!   (`types::FastRsvpCounts`);
-//! - [`Fast`] wraps a derived object and calls its own field resolvers one
-//!   after another, each polled once (`now_or_never`), for the fields the
-//!   object says resolve [`Now`] — no loader, no database — and builds the
-//!   object's value from them in one pass. The answer is the derived
-//!   object's by construction: the same resolvers run. (Schema extensions'
-//!   `resolve` hooks do not see these fields; the schema has none.)
+//! - [`Fast`] wraps a derived object and calls its own field resolvers: in
+//!   one pass, each polled once (`now_or_never`), the fields the object
+//!   says resolve [`Now`] (no loader, no database); then the fields that
+//!   wait, one after another — any number on a serial object, as
+//!   async-graphql would, one at most on a parallel one, so that a
+//!   parallel object's relations still load side by side. The answer is
+//!   the derived object's by construction: the same resolvers run. (Schema
+//!   extensions' `resolve` hooks do not see these fields; the schema has
+//!   none.)
 //!
 //! The schema is the derived object's: a wrapper here only changes how its
 //! value is built.
@@ -111,6 +114,11 @@ fn fill(
 
 /// An object that can say which of its fields resolve without waiting.
 pub trait Now {
+    /// Whether async-graphql resolves the object's fields one after another
+    /// (`#[Object(serial)]`): then [`Fast`] may wait on any number of them,
+    /// in order, as async-graphql would; otherwise on one at most.
+    const SERIAL: bool;
+
     /// Whether the field `name` (as the schema spells it) resolves at its
     /// first poll: it reads only the object itself, never a loader or the
     /// database. A field listed here that waits is a bug: debug builds
@@ -118,8 +126,8 @@ pub trait Now {
     fn now(&self, name: &str) -> bool;
 }
 
-/// A derived object whose fields, when they all resolve [`Now`], are
-/// resolved in one pass ([`resolve_now`]); otherwise async-graphql's path.
+/// A derived object resolved by [`resolve_fast`] where it can, by
+/// async-graphql's own path otherwise.
 pub struct Fast<T>(pub T);
 
 impl<T: ObjectType + Now + Sync> OutputType for Fast<T> {
@@ -136,24 +144,64 @@ impl<T: ObjectType + Now + Sync> OutputType for Fast<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        match resolve_now(ctx, &self.0) {
+        match resolve_fast(ctx, &self.0).await {
             Some(v) => Ok(v),
             None => self.0.resolve(ctx, field).await,
         }
     }
 }
 
-/// The value of `obj` for the selection set in `ctx`, its fields resolved
-/// by its own resolvers one after another, each polled once; `None` when
-/// the selection holds anything this does not handle.
-pub fn resolve_now<T: ContainerType + Now>(
+/// The value of `obj` for the selection set in `ctx`: the fields that
+/// resolve [`Now`] in one pass, each polled once, then those that wait, one
+/// after another — one at most unless the object is serial. `None`, before
+/// anything has waited, when the selection holds anything this does not
+/// handle. A field that fails is reported on `ctx` and left out, as
+/// async-graphql does. Keys come in the order they were asked for (as the
+/// GraphQL spec wants; async-graphql's parallel path puts a field that
+/// waited after the others).
+pub async fn resolve_fast<T: ContainerType + Now>(
     ctx: &ContextSelectionSet<'_>,
     obj: &T,
 ) -> Option<Value> {
     // (An extension's `resolve` hook would not see these fields: the schema
     // has none, `graphql::build`; ARCHITECTURE.md.)
     let mut fields = IndexMap::new();
-    fill_now(ctx, &ctx.item.node, obj, &T::type_name(), &mut fields)?;
+    let mut waiting = Vec::new();
+    fill_now(
+        ctx,
+        &ctx.item.node,
+        obj,
+        &T::type_name(),
+        &mut fields,
+        &mut waiting,
+    )?;
+    if waiting.len() > 1 && !T::SERIAL {
+        return None;
+    }
+    // Keys still holding the place of a field to come.
+    let mut places: Vec<Name> = waiting
+        .iter()
+        .filter(|(_, _, place)| *place)
+        .map(|(key, _, _)| key.clone())
+        .collect();
+    for (key, field, _) in waiting {
+        match obj.resolve_field(&ctx.with_field(field)).await {
+            Ok(v) => {
+                let v = v.unwrap_or_default();
+                if let Some(i) = places.iter().position(|p| *p == key) {
+                    places.swap_remove(i);
+                    fields.insert(key, v);
+                } else {
+                    insert_value(&mut fields, key, v);
+                }
+            }
+            Err(e) => ctx.add_error(e),
+        }
+    }
+    // A field that failed is left out.
+    for key in places {
+        fields.shift_remove(&key);
+    }
     Some(if fields.is_empty() {
         Value::Null
     } else {
@@ -161,12 +209,16 @@ pub fn resolve_now<T: ContainerType + Now>(
     })
 }
 
+/// The fields of `set` that resolve now into `fields`; those that wait into
+/// `waiting`, with their response keys, in order, and whether the key's
+/// place in `fields` (a null, for now) was taken for them.
 fn fill_now<'a, T: ContainerType + Now>(
     ctx: &ContextSelectionSet<'a>,
     set: &'a SelectionSet,
     obj: &T,
     type_name: &str,
     fields: &mut IndexMap<Name, Value>,
+    waiting: &mut Vec<(Name, &'a Positioned<Field>, bool)>,
 ) -> Option<()> {
     for selection in &set.items {
         match &selection.node {
@@ -175,6 +227,7 @@ fn fill_now<'a, T: ContainerType + Now>(
                     return None;
                 }
                 let name = field.node.name.node.as_str();
+                let key = field.node.response_key().node.clone();
                 let value = if name == "__typename" {
                     Value::String(obj.introspection_type_name().into_owned())
                 } else if obj.now(name) {
@@ -189,9 +242,14 @@ fn fill_now<'a, T: ContainerType + Now>(
                         }
                     }
                 } else {
-                    return None;
+                    let place = !fields.contains_key(&key);
+                    if place {
+                        fields.insert(key.clone(), Value::Null);
+                    }
+                    waiting.push((key, field, place));
+                    continue;
                 };
-                insert_value(fields, field.node.response_key().node.clone(), value);
+                insert_value(fields, key, value);
             }
             Selection::InlineFragment(fragment) => {
                 let fragment = &fragment.node;
@@ -203,7 +261,14 @@ fn fill_now<'a, T: ContainerType + Now>(
                 {
                     return None;
                 }
-                fill_now(ctx, &fragment.selection_set.node, obj, type_name, fields)?;
+                fill_now(
+                    ctx,
+                    &fragment.selection_set.node,
+                    obj,
+                    type_name,
+                    fields,
+                    waiting,
+                )?;
             }
             Selection::FragmentSpread(spread) => {
                 if !spread.node.directives.is_empty() {
@@ -222,6 +287,7 @@ fn fill_now<'a, T: ContainerType + Now>(
                     obj,
                     type_name,
                     fields,
+                    waiting,
                 )?;
             }
         }
@@ -258,7 +324,7 @@ fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
 mod tests {
     use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
 
-    use crate::graphql::types::{Fast, FastRsvpCounts, Meeting, Member, RsvpCounts};
+    use crate::graphql::types::{Fast, FastRsvpCounts, Meeting, Member, Rsvp, RsvpCounts};
 
     struct Query;
 
@@ -321,7 +387,7 @@ mod tests {
         }
     }
 
-    /// [`Fast`] without its fallback: an error when [`resolve_now`] steps
+    /// [`Fast`] without its fallback: an error when [`resolve_fast`] steps
     /// aside, so a test can tell the one-pass path was taken.
     struct Strict<T>(T);
 
@@ -337,7 +403,8 @@ mod tests {
             ctx: &async_graphql::ContextSelectionSet<'_>,
             field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
         ) -> async_graphql::ServerResult<async_graphql::Value> {
-            super::resolve_now(ctx, &self.0)
+            super::resolve_fast(ctx, &self.0)
+                .await
                 .ok_or_else(|| async_graphql::ServerError::new("stepped aside", Some(field.pos)))
         }
     }
@@ -392,6 +459,17 @@ mod tests {
         })
     }
 
+    fn rsvp() -> Rsvp {
+        Rsvp(entities::rsvp::Model {
+            id: uuid::Uuid::from_u128(10),
+            meeting_id: uuid::Uuid::from_u128(7),
+            member_id: uuid::Uuid::from_u128(9),
+            response: entities::RsvpResponse::Maybe,
+            created_at: t("2026-11-03T00:00:00Z"),
+            updated_at: t("2026-11-04T00:00:00Z"),
+        })
+    }
+
     struct Objects;
 
     #[Object]
@@ -407,6 +485,12 @@ mod tests {
         }
         async fn strict_member(&self) -> Strict<Member> {
             Strict(member())
+        }
+        async fn strict_rsvp(&self) -> Strict<Rsvp> {
+            Strict(rsvp())
+        }
+        async fn rsvp(&self) -> Rsvp {
+            rsvp()
         }
         async fn member(&self) -> Member {
             member()
@@ -431,6 +515,7 @@ mod tests {
                 Box::new(|f: &str| meeting().now(f)) as Box<dyn Fn(&str) -> bool>,
             ),
             ("Member", Box::new(|f: &str| member().now(f))),
+            ("Rsvp", Box::new(|f: &str| rsvp().now(f))),
         ] {
             let fields = schema
                 .execute(format!("{{ __type(name: \"{ty}\") {{ fields {{ name type {{ kind ofType {{ kind }} }} }} }} }}"))
@@ -452,7 +537,7 @@ mod tests {
                     name.to_owned()
                 });
             }
-            assert!(selections.len() >= 5, "{ty}: {selections:?}");
+            assert!(selections.len() >= 3, "{ty}: {selections:?}");
             let all = selections.join(" ");
             let mut cases = selections.clone();
             cases.push(all.clone());
@@ -483,10 +568,10 @@ mod tests {
                 assert_eq!(wire("one"), wire("derived"), "{query}");
             }
         }
-        // A field that waits (here, on a loader the test has not got): the
-        // one-pass path steps aside rather than guess.
+        // Two fields that wait on a parallel object: the one-pass path steps
+        // aside rather than wait on them one after the other.
         let resp = schema
-            .execute("{ strictMeeting { title group { name } } }")
+            .execute("{ strictMeeting { title group { name } project { name } } }")
             .await;
         assert_eq!(resp.errors[0].message, "stepped aside");
         // So does a fragment on an interface the type implements.
@@ -502,5 +587,135 @@ mod tests {
         let data = resp.data.into_json().unwrap();
         assert_eq!(data["fast"], data["derived"]);
         assert_eq!(data["fast"]["title"], "Autumn \"Assembly\"");
+    }
+
+    /// Two derived objects alike but for `serial`, with fields that resolve
+    /// at once and fields that wait (a yield) or fail after waiting.
+    macro_rules! probe {
+        ($name:ident, $serial:literal, $($attr:tt)*) => {
+            struct $name;
+            #[Object($($attr)*)]
+            impl $name {
+                async fn a(&self) -> i32 {
+                    1
+                }
+                async fn b(&self) -> &str {
+                    "b"
+                }
+                async fn later(&self) -> i32 {
+                    tokio::task::yield_now().await;
+                    5
+                }
+                async fn again(&self) -> Vec<i32> {
+                    tokio::task::yield_now().await;
+                    vec![6, 7]
+                }
+                async fn failing(&self) -> async_graphql::Result<i32> {
+                    tokio::task::yield_now().await;
+                    Err("it failed".into())
+                }
+            }
+            impl super::Now for $name {
+                const SERIAL: bool = $serial;
+                fn now(&self, name: &str) -> bool {
+                    matches!(name, "a" | "b")
+                }
+            }
+        };
+    }
+    probe!(SerialProbe, true, serial);
+    probe!(ParallelProbe, false,);
+
+    struct Probes;
+
+    #[Object]
+    impl Probes {
+        async fn strict_serial(&self) -> Strict<SerialProbe> {
+            Strict(SerialProbe)
+        }
+        async fn serial(&self) -> SerialProbe {
+            SerialProbe
+        }
+        async fn strict_parallel(&self) -> Strict<ParallelProbe> {
+            Strict(ParallelProbe)
+        }
+        async fn fast_parallel(&self) -> Fast<ParallelProbe> {
+            Fast(ParallelProbe)
+        }
+        async fn parallel(&self) -> ParallelProbe {
+            ParallelProbe
+        }
+    }
+
+    /// What a client sees of one root field: its value as sent (key order
+    /// included, or sorted when `sorted`) and its errors (message and the
+    /// last step of the path).
+    fn seen(resp: &async_graphql::Response, key: &str, sorted: bool) -> (String, Vec<String>) {
+        let async_graphql::Value::Object(data) = &resp.data else {
+            panic!("{resp:?}")
+        };
+        let value = if sorted {
+            data[key].clone().into_json().unwrap().to_string()
+        } else {
+            serde_json::to_string(&data[key]).unwrap()
+        };
+        let errors = resp
+            .errors
+            .iter()
+            .filter(|e| {
+                matches!(e.path.first(), Some(async_graphql::PathSegment::Field(f)) if f == key)
+            })
+            .map(|e| format!("{} at {:?}", e.message, e.path.last()))
+            .collect();
+        (value, errors)
+    }
+
+    /// Fields that wait are awaited after those that do not, in order: any
+    /// number on a serial object, one on a parallel one. The answer and the
+    /// errors are the derived object's; a serial object's keys keep their
+    /// order too.
+    #[tokio::test]
+    async fn waiting_fields_match_the_derived_object() {
+        let schema = Schema::new(Probes, EmptyMutation, EmptySubscription);
+        for selection in [
+            "a later b",
+            "later a again b",
+            "a failing b later",
+            "x: later y: later a",
+            "later ... on SerialProbe { later b } a",
+            "failing",
+        ] {
+            let query =
+                format!("{{ one: strictSerial {{ {selection} }} two: serial {{ {selection} }} }}");
+            let resp = schema.execute(&query).await;
+            let (v1, e1) = seen(&resp, "one", false);
+            let (v2, e2) = seen(&resp, "two", false);
+            assert_eq!(v1, v2, "{query}");
+            assert_eq!(e1, e2, "{query}");
+            if selection.contains("failing") {
+                assert_eq!(e1.len(), 1, "{query}");
+            }
+        }
+        for selection in ["a later b", "later", "b failing a"] {
+            let q = |one: &str| {
+                let ps = selection.replace("SerialProbe", "ParallelProbe");
+                format!("{{ one: {one} {{ {ps} }} two: parallel {{ {ps} }} }}")
+            };
+            let resp = schema.execute(q("strictParallel")).await;
+            assert_eq!(
+                seen(&resp, "one", true),
+                seen(&resp, "two", true),
+                "{selection}"
+            );
+        }
+        // Two fields that wait on a parallel object: async-graphql's path,
+        // which waits on both at once.
+        let resp = schema.execute("{ strictParallel { a later again } }").await;
+        assert_eq!(resp.errors[0].message, "stepped aside");
+        let resp = schema
+            .execute("{ one: fastParallel { a later again } two: parallel { a later again } }")
+            .await;
+        assert!(resp.errors.is_empty(), "{:?}", resp.errors);
+        assert_eq!(seen(&resp, "one", true), seen(&resp, "two", true));
     }
 }

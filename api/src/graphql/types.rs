@@ -1429,12 +1429,20 @@ impl Meeting {
         last: Option<i32>,
         before: Option<String>,
         response: Option<RsvpResponse>,
-    ) -> async_graphql::Result<Conn<Rsvp>> {
+    ) -> async_graphql::Result<Conn<Fast<Rsvp>>> {
         let mut rows = load_list(ctx, RsvpsOfMeeting(self.0.id)).await?;
         if let Some(r) = response {
             rows.retain(|x| x.response == r.into());
         }
-        page(rows, |r| r.id, Rsvp, first, after, last, before)
+        page(
+            rows,
+            |r| r.id,
+            |r| Fast(Rsvp(r)),
+            first,
+            after,
+            last,
+            before,
+        )
     }
     /// Whether it will reach its quorum, and how many are expected.
     async fn quorum_outlook(
@@ -1471,6 +1479,7 @@ impl Meeting {
 }
 
 impl Now for Meeting {
+    const SERIAL: bool = false;
     // Fields that read the meeting's own row; its RSVP counts when they
     // came with it. (`plain::tests::now_fields_match_the_derived_object`
     // holds each to the derived object's answer.)
@@ -1576,6 +1585,7 @@ impl Member {
 }
 
 impl Now for Member {
+    const SERIAL: bool = true;
     // Fields that read the member's own row; not the contact fields, which
     // wait on their memberships to decide who may see them.
     fn now(&self, name: &str) -> bool {
@@ -1822,6 +1832,14 @@ impl AgendaItem {
 
 /// A member's answer to a meeting invitation.
 pub struct Rsvp(pub entities::rsvp::Model);
+
+impl Now for Rsvp {
+    const SERIAL: bool = true;
+    // Fields that read the RSVP's own row; its member and meeting wait.
+    fn now(&self, name: &str) -> bool {
+        matches!(name, "id" | "response" | "updatedAt")
+    }
+}
 
 #[Object(serial)] // plain values and one relation at a time: see `RsvpCounts`
 #[allow(clippy::too_many_arguments)] // Relay paging plus filter and order
