@@ -44,7 +44,7 @@ pub fn resolve(
     type_name: &str,
     value: impl Fn(&str) -> Option<Value>,
 ) -> Option<Value> {
-    let mut fields = IndexMap::new();
+    let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
     fill(ctx, &ctx.item.node, type_name, &value, &mut fields)?;
     // As async-graphql answers an object left with no field (all skipped).
     Some(if fields.is_empty() {
@@ -165,7 +165,7 @@ pub async fn resolve_fast<T: ContainerType + Now>(
 ) -> Option<Value> {
     // (An extension's `resolve` hook would not see these fields: the schema
     // has none, `graphql::build`; ARCHITECTURE.md.)
-    let mut fields = IndexMap::new();
+    let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
     let mut waiting = Vec::new();
     fill_now(
         ctx,
@@ -298,25 +298,31 @@ fn fill_now<'a, T: ContainerType + Now>(
 /// As async-graphql merges a response key met twice: objects field by
 /// field, lists item by item; otherwise the first value stays.
 fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
-    match (target.get_mut(&name), value) {
-        (None, value) => {
-            target.insert(name, value);
+    use async_graphql::indexmap::map::Entry;
+    // (One look-up of the key, not two: a page inserts thousands.)
+    match (target.entry(name), value) {
+        (Entry::Vacant(slot), value) => {
+            slot.insert(value);
         }
-        (Some(Value::Object(into)), Value::Object(from)) => {
-            for (k, v) in from {
-                insert_value(into, k, v);
+        (Entry::Occupied(mut slot), Value::Object(from)) => {
+            if let Value::Object(into) = slot.get_mut() {
+                for (k, v) in from {
+                    insert_value(into, k, v);
+                }
             }
         }
-        (Some(Value::List(into)), Value::List(from)) => {
-            for (i, v) in from.into_iter().enumerate() {
-                if let (Some(Value::Object(into)), Value::Object(from)) = (into.get_mut(i), v) {
-                    for (k, v) in from {
-                        insert_value(into, k, v);
+        (Entry::Occupied(mut slot), Value::List(from)) => {
+            if let Value::List(into) = slot.get_mut() {
+                for (i, v) in from.into_iter().enumerate() {
+                    if let (Some(Value::Object(into)), Value::Object(from)) = (into.get_mut(i), v) {
+                        for (k, v) in from {
+                            insert_value(into, k, v);
+                        }
                     }
                 }
             }
         }
-        (Some(_), _) => {}
+        (Entry::Occupied(_), _) => {}
     }
 }
 
