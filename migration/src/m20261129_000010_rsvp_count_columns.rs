@@ -38,35 +38,45 @@ const BACKFILL: &str = "UPDATE meetings SET \
      rsvp_no = (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = meetings.id AND r.response = 'no'), \
      rsvp_maybe = (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = meetings.id AND r.response = 'maybe')";
 
+/// `UPDATE meetings …` that adds (`sign` `+`) or takes away (`-`) the RSVP
+/// in `row` (`NEW` or `OLD`) from its meeting's counts; `int` turns a
+/// comparison into 0 or 1 (`::int` on PostgreSQL, nothing on SQLite).
+fn adjust(sign: char, row: &str, int: &str) -> String {
+    format!(
+        "UPDATE meetings SET \
+           rsvp_yes = rsvp_yes {sign} ({row}.response = 'yes'){int}, \
+           rsvp_no = rsvp_no {sign} ({row}.response = 'no'){int}, \
+           rsvp_maybe = rsvp_maybe {sign} ({row}.response = 'maybe'){int} \
+         WHERE id = {row}.meeting_id;"
+    )
+}
+
 /// PostgreSQL: one row trigger function for all three kinds of change.
-const POSTGRES_UP: &[&str] = &[
-    "CREATE FUNCTION muster_rsvp_counts() RETURNS trigger LANGUAGE plpgsql AS $$
-     BEGIN
-       IF TG_OP IN ('UPDATE', 'DELETE') THEN
-         UPDATE meetings SET
-           rsvp_yes = rsvp_yes - (OLD.response = 'yes')::int,
-           rsvp_no = rsvp_no - (OLD.response = 'no')::int,
-           rsvp_maybe = rsvp_maybe - (OLD.response = 'maybe')::int
-         WHERE id = OLD.meeting_id;
-       END IF;
-       IF TG_OP IN ('INSERT', 'UPDATE') THEN
-         UPDATE meetings SET
-           rsvp_yes = rsvp_yes + (NEW.response = 'yes')::int,
-           rsvp_no = rsvp_no + (NEW.response = 'no')::int,
-           rsvp_maybe = rsvp_maybe + (NEW.response = 'maybe')::int
-         WHERE id = NEW.meeting_id;
-       END IF;
-       RETURN NULL;
-     END $$",
-    "CREATE TRIGGER rsvps_count_insert AFTER INSERT ON rsvps \
-     FOR EACH ROW EXECUTE FUNCTION muster_rsvp_counts()",
-    "CREATE TRIGGER rsvps_count_update AFTER UPDATE OF response, meeting_id ON rsvps \
-     FOR EACH ROW WHEN (OLD.response IS DISTINCT FROM NEW.response \
-                        OR OLD.meeting_id IS DISTINCT FROM NEW.meeting_id) \
-     EXECUTE FUNCTION muster_rsvp_counts()",
-    "CREATE TRIGGER rsvps_count_delete AFTER DELETE ON rsvps \
-     FOR EACH ROW EXECUTE FUNCTION muster_rsvp_counts()",
-];
+fn postgres_up() -> Vec<String> {
+    let take = adjust('-', "OLD", "::int");
+    let add = adjust('+', "NEW", "::int");
+    vec![
+        format!(
+            "CREATE FUNCTION muster_rsvp_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+               IF TG_OP IN ('UPDATE', 'DELETE') THEN {take} END IF;
+               IF TG_OP IN ('INSERT', 'UPDATE') THEN {add} END IF;
+               RETURN NULL;
+             END $$"
+        ),
+        "CREATE TRIGGER rsvps_count_insert AFTER INSERT ON rsvps \
+         FOR EACH ROW EXECUTE FUNCTION muster_rsvp_counts()"
+            .into(),
+        "CREATE TRIGGER rsvps_count_update AFTER UPDATE OF response, meeting_id ON rsvps \
+         FOR EACH ROW WHEN (OLD.response IS DISTINCT FROM NEW.response \
+                            OR OLD.meeting_id IS DISTINCT FROM NEW.meeting_id) \
+         EXECUTE FUNCTION muster_rsvp_counts()"
+            .into(),
+        "CREATE TRIGGER rsvps_count_delete AFTER DELETE ON rsvps \
+         FOR EACH ROW EXECUTE FUNCTION muster_rsvp_counts()"
+            .into(),
+    ]
+}
 
 const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER rsvps_count_insert ON rsvps",
@@ -75,36 +85,20 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP FUNCTION muster_rsvp_counts()",
 ];
 
-/// SQLite: a trigger per kind of change (a comparison is 0 or 1).
-const SQLITE_UP: &[&str] = &[
-    "CREATE TRIGGER rsvps_count_insert AFTER INSERT ON rsvps BEGIN
-       UPDATE meetings SET
-         rsvp_yes = rsvp_yes + (NEW.response = 'yes'),
-         rsvp_no = rsvp_no + (NEW.response = 'no'),
-         rsvp_maybe = rsvp_maybe + (NEW.response = 'maybe')
-       WHERE id = NEW.meeting_id;
-     END",
-    "CREATE TRIGGER rsvps_count_update AFTER UPDATE OF response, meeting_id ON rsvps
-     WHEN OLD.response IS NOT NEW.response OR OLD.meeting_id IS NOT NEW.meeting_id BEGIN
-       UPDATE meetings SET
-         rsvp_yes = rsvp_yes - (OLD.response = 'yes'),
-         rsvp_no = rsvp_no - (OLD.response = 'no'),
-         rsvp_maybe = rsvp_maybe - (OLD.response = 'maybe')
-       WHERE id = OLD.meeting_id;
-       UPDATE meetings SET
-         rsvp_yes = rsvp_yes + (NEW.response = 'yes'),
-         rsvp_no = rsvp_no + (NEW.response = 'no'),
-         rsvp_maybe = rsvp_maybe + (NEW.response = 'maybe')
-       WHERE id = NEW.meeting_id;
-     END",
-    "CREATE TRIGGER rsvps_count_delete AFTER DELETE ON rsvps BEGIN
-       UPDATE meetings SET
-         rsvp_yes = rsvp_yes - (OLD.response = 'yes'),
-         rsvp_no = rsvp_no - (OLD.response = 'no'),
-         rsvp_maybe = rsvp_maybe - (OLD.response = 'maybe')
-       WHERE id = OLD.meeting_id;
-     END",
-];
+/// SQLite: a trigger per kind of change (a comparison is already 0 or 1).
+fn sqlite_up() -> Vec<String> {
+    let take = adjust('-', "OLD", "");
+    let add = adjust('+', "NEW", "");
+    vec![
+        format!("CREATE TRIGGER rsvps_count_insert AFTER INSERT ON rsvps BEGIN {add} END"),
+        format!(
+            "CREATE TRIGGER rsvps_count_update AFTER UPDATE OF response, meeting_id ON rsvps \
+             WHEN OLD.response IS NOT NEW.response OR OLD.meeting_id IS NOT NEW.meeting_id \
+             BEGIN {take} {add} END"
+        ),
+        format!("CREATE TRIGGER rsvps_count_delete AFTER DELETE ON rsvps BEGIN {take} END"),
+    ]
+}
 
 const SQLITE_DOWN: &[&str] = &[
     "DROP TRIGGER rsvps_count_insert",
@@ -132,11 +126,11 @@ impl MigrationTrait for Migration {
         let db = m.get_connection();
         db.execute_unprepared(BACKFILL).await?;
         let up = match m.get_database_backend() {
-            DatabaseBackend::Postgres => POSTGRES_UP,
-            _ => SQLITE_UP,
+            DatabaseBackend::Postgres => postgres_up(),
+            _ => sqlite_up(),
         };
         for sql in up {
-            db.execute_unprepared(sql).await?;
+            db.execute_unprepared(&sql).await?;
         }
         Ok(())
     }

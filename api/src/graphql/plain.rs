@@ -45,7 +45,20 @@ pub fn resolve(
     value: impl Fn(&str) -> Option<Value>,
 ) -> Option<Value> {
     let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
-    fill(ctx, &ctx.item.node, type_name, &value, &mut fields)?;
+    each_field(ctx, &ctx.item.node, type_name, &mut |field| {
+        let field = &field.node;
+        if !field.arguments.is_empty() {
+            return None;
+        }
+        let name = field.name.node.as_str();
+        let v = if name == "__typename" {
+            Value::String(type_name.to_owned())
+        } else {
+            value(name)?
+        };
+        fields.insert(field.response_key().node.clone(), v);
+        Some(())
+    })?;
     // As async-graphql answers an object left with no field (all skipped).
     Some(if fields.is_empty() {
         Value::Null
@@ -54,27 +67,24 @@ pub fn resolve(
     })
 }
 
-fn fill(
-    ctx: &ContextSelectionSet<'_>,
-    set: &SelectionSet,
+/// Calls `on_field` for every field of `set` on an object of `type_name`,
+/// in order, through inline fragments and fragment spreads on that type;
+/// `None` (and no further call) on a directive, a fragment on another
+/// type, or when `on_field` says `None`.
+fn each_field<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
     type_name: &str,
-    value: &impl Fn(&str) -> Option<Value>,
-    fields: &mut IndexMap<Name, Value>,
+    on_field: &mut impl FnMut(&'a Positioned<Field>) -> Option<()>,
 ) -> Option<()> {
     for selection in &set.items {
-        match &selection.node {
+        let inner = match &selection.node {
             Selection::Field(field) => {
-                let field = &field.node;
-                if !field.directives.is_empty() || !field.arguments.is_empty() {
+                if !field.node.directives.is_empty() {
                     return None;
                 }
-                let name = field.name.node.as_str();
-                let v = if name == "__typename" {
-                    Value::String(type_name.to_owned())
-                } else {
-                    value(name)?
-                };
-                fields.insert(field.response_key().node.clone(), v);
+                on_field(field)?;
+                continue;
             }
             Selection::InlineFragment(fragment) => {
                 let fragment = &fragment.node;
@@ -86,7 +96,7 @@ fn fill(
                 {
                     return None;
                 }
-                fill(ctx, &fragment.selection_set.node, type_name, value, fields)?;
+                &fragment.selection_set.node
             }
             Selection::FragmentSpread(spread) => {
                 if !spread.node.directives.is_empty() {
@@ -99,15 +109,10 @@ fn fill(
                 if fragment.node.type_condition.node.on.node != type_name {
                     return None;
                 }
-                fill(
-                    ctx,
-                    &fragment.node.selection_set.node,
-                    type_name,
-                    value,
-                    fields,
-                )?;
+                &fragment.node.selection_set.node
             }
-        }
+        };
+        each_field(ctx, inner, type_name, on_field)?;
     }
     Some(())
 }
@@ -167,14 +172,7 @@ pub async fn resolve_fast<T: ContainerType + Now>(
     // has none, `graphql::build`; ARCHITECTURE.md.)
     let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
     let mut waiting = Vec::new();
-    fill_now(
-        ctx,
-        &ctx.item.node,
-        obj,
-        &T::type_name(),
-        &mut fields,
-        &mut waiting,
-    )?;
+    fill_now(ctx, obj, &mut fields, &mut waiting)?;
     if waiting.len() > 1 && !T::SERIAL {
         return None;
     }
@@ -209,90 +207,42 @@ pub async fn resolve_fast<T: ContainerType + Now>(
     })
 }
 
-/// The fields of `set` that resolve now into `fields`; those that wait into
-/// `waiting`, with their response keys, in order, and whether the key's
-/// place in `fields` (a null, for now) was taken for them.
+/// The fields of the selection that resolve now into `fields`; those that
+/// wait into `waiting`, with their response keys, in order, and whether the
+/// key's place in `fields` (a null, for now) was taken for them.
 fn fill_now<'a, T: ContainerType + Now>(
     ctx: &ContextSelectionSet<'a>,
-    set: &'a SelectionSet,
     obj: &T,
-    type_name: &str,
     fields: &mut IndexMap<Name, Value>,
     waiting: &mut Vec<(Name, &'a Positioned<Field>, bool)>,
 ) -> Option<()> {
-    for selection in &set.items {
-        match &selection.node {
-            Selection::Field(field) => {
-                if !field.node.directives.is_empty() {
+    let type_name = T::type_name();
+    each_field(ctx, &ctx.item.node, &type_name, &mut |field| {
+        let name = field.node.name.node.as_str();
+        let key = field.node.response_key().node.clone();
+        let value = if name == "__typename" {
+            Value::String(obj.introspection_type_name().into_owned())
+        } else if obj.now(name) {
+            match obj.resolve_field(&ctx.with_field(field)).now_or_never() {
+                Some(Ok(Some(v))) => v,
+                // An error or an unknown field: async-graphql reports it.
+                Some(_) => return None,
+                None => {
+                    debug_assert!(false, "{type_name}.{name} is listed as Now but waited");
                     return None;
                 }
-                let name = field.node.name.node.as_str();
-                let key = field.node.response_key().node.clone();
-                let value = if name == "__typename" {
-                    Value::String(obj.introspection_type_name().into_owned())
-                } else if obj.now(name) {
-                    match obj.resolve_field(&ctx.with_field(field)).now_or_never() {
-                        Some(Ok(Some(v))) => v,
-                        // An error or an unknown field: async-graphql
-                        // reports it.
-                        Some(_) => return None,
-                        None => {
-                            debug_assert!(false, "{type_name}.{name} is listed as Now but waited");
-                            return None;
-                        }
-                    }
-                } else {
-                    let place = !fields.contains_key(&key);
-                    if place {
-                        fields.insert(key.clone(), Value::Null);
-                    }
-                    waiting.push((key, field, place));
-                    continue;
-                };
-                insert_value(fields, key, value);
             }
-            Selection::InlineFragment(fragment) => {
-                let fragment = &fragment.node;
-                if !fragment.directives.is_empty()
-                    || fragment
-                        .type_condition
-                        .as_ref()
-                        .is_some_and(|c| c.node.on.node != type_name)
-                {
-                    return None;
-                }
-                fill_now(
-                    ctx,
-                    &fragment.selection_set.node,
-                    obj,
-                    type_name,
-                    fields,
-                    waiting,
-                )?;
+        } else {
+            let place = !fields.contains_key(&key);
+            if place {
+                fields.insert(key.clone(), Value::Null);
             }
-            Selection::FragmentSpread(spread) => {
-                if !spread.node.directives.is_empty() {
-                    return None;
-                }
-                let fragment = ctx
-                    .query_env
-                    .fragments
-                    .get(&spread.node.fragment_name.node)?;
-                if fragment.node.type_condition.node.on.node != type_name {
-                    return None;
-                }
-                fill_now(
-                    ctx,
-                    &fragment.node.selection_set.node,
-                    obj,
-                    type_name,
-                    fields,
-                    waiting,
-                )?;
-            }
-        }
-    }
-    Some(())
+            waiting.push((key, field, place));
+            return Some(());
+        };
+        insert_value(fields, key, value);
+        Some(())
+    })
 }
 
 /// As async-graphql merges a response key met twice: objects field by

@@ -179,15 +179,7 @@ impl CoreQuery {
             .await
             .map_err(query_error)?;
         order_meetings(&mut rows, order_by);
-        page(
-            rows,
-            |m| m.id,
-            |m| Fast(Meeting::from(m)),
-            first,
-            after,
-            last,
-            before,
-        )
+        page(rows, |m| m.id, Fast::from, first, after, last, before)
     }
 
     /// A meeting by its global id.

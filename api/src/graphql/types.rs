@@ -717,15 +717,7 @@ impl Group {
             filter.as_ref(),
         )?;
         order_meetings(&mut rows, order_by);
-        page(
-            rows,
-            |r| r.id,
-            |m| Fast(Meeting::from(m)),
-            first,
-            after,
-            last,
-            before,
-        )
+        page(rows, |r| r.id, Fast::from, first, after, last, before)
     }
     /// Its alliances with other organisations.
     #[graphql(
@@ -1039,15 +1031,7 @@ impl Project {
             filter.as_ref(),
         )?;
         order_meetings(&mut rows, order_by);
-        page(
-            rows,
-            |r| r.id,
-            |m| Fast(Meeting::from(m)),
-            first,
-            after,
-            last,
-            before,
-        )
+        page(rows, |r| r.id, Fast::from, first, after, last, before)
     }
     /// Who is in it, in what role.
     #[graphql(
@@ -1275,6 +1259,12 @@ pub struct Meeting(
 impl From<entities::meeting::Model> for Meeting {
     fn from(m: entities::meeting::Model) -> Self {
         Self(m, None)
+    }
+}
+
+impl From<entities::meeting::Model> for Fast<Meeting> {
+    fn from(m: entities::meeting::Model) -> Self {
+        Self(m.into())
     }
 }
 

@@ -62,14 +62,14 @@ trait Instant: Sized {
     fn at(row: &PgRow, i: usize) -> Result<Self, DbErr>;
 }
 
-/// The instant at `i`, or `None` for NULL; `Err(())` when the value is not
-/// a binary `timestamptz` this decoder reads (sqlx's decoder then does).
-fn raw_instant(row: &PgRow, i: usize) -> Result<Option<DateTimeUtc>, ()> {
+/// The eight bytes of a binary value of type `oid` at `i`, or `None` for
+/// NULL; `Err(())` for any other type or format.
+fn raw_eight(row: &PgRow, i: usize, oid: Oid) -> Result<Option<[u8; 8]>, ()> {
     let value = row.try_get_raw(i).map_err(|_| ())?;
     if value.is_null() {
         return Ok(None);
     }
-    if value.format() != PgValueFormat::Binary || value.type_info().oid() != Some(TIMESTAMPTZ) {
+    if value.format() != PgValueFormat::Binary || value.type_info().oid() != Some(oid) {
         return Err(());
     }
     let bytes: [u8; 8] = value
@@ -77,6 +77,15 @@ fn raw_instant(row: &PgRow, i: usize) -> Result<Option<DateTimeUtc>, ()> {
         .map_err(|_| ())?
         .try_into()
         .map_err(|_| ())?;
+    Ok(Some(bytes))
+}
+
+/// The instant at `i`, or `None` for NULL; `Err(())` when the value is not
+/// a binary `timestamptz` this decoder reads (sqlx's decoder then does).
+fn raw_instant(row: &PgRow, i: usize) -> Result<Option<DateTimeUtc>, ()> {
+    let Some(bytes) = raw_eight(row, i, TIMESTAMPTZ)? else {
+        return Ok(None);
+    };
     i64::from_be_bytes(bytes)
         .checked_add(PG_EPOCH_MICROS)
         .and_then(DateTimeUtc::from_timestamp_micros)
@@ -127,19 +136,10 @@ const INT8: Oid = Oid(20);
 /// decoder then reads or reports. sqlx's `try_get` checks compatibility by
 /// a longer path: about 300 instructions a value, three a meeting.
 fn raw_bigint(row: &PgRow, i: usize) -> Result<i64, ()> {
-    let value = row.try_get_raw(i).map_err(|_| ())?;
-    if value.is_null()
-        || value.format() != PgValueFormat::Binary
-        || value.type_info().oid() != Some(INT8)
-    {
-        return Err(());
+    match raw_eight(row, i, INT8)? {
+        Some(bytes) => Ok(i64::from_be_bytes(bytes)),
+        None => Err(()),
     }
-    let bytes: [u8; 8] = value
-        .as_bytes()
-        .map_err(|_| ())?
-        .try_into()
-        .map_err(|_| ())?;
-    Ok(i64::from_be_bytes(bytes))
 }
 
 /// The `bigint` at `i`, type-checked by sqlx.
