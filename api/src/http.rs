@@ -57,6 +57,9 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Where GraphQL reads run (`db` on SQLite; a pool of their own on
+    /// PostgreSQL).
+    pub reads: crate::reads::Reads,
     pub schema: MusterSchema,
     pub settings: Arc<Settings>,
     pub rate: Arc<RateLimits>,
@@ -76,8 +79,14 @@ impl AppState {
         let schema = crate::graphql::build(&settings);
         let rate = Arc::new(RateLimits::new(&settings.rate_limits));
         let hub = crate::live::Hub::start(db.clone());
+        let reads = crate::reads::Reads::new(
+            db.clone(),
+            usize::try_from(settings.database_max_connections).unwrap_or(usize::MAX),
+            Duration::from_millis(settings.database_acquire_timeout_ms.max(1)),
+        );
         Self {
             db,
+            reads,
             schema,
             turns: Arc::new(tokio::sync::Semaphore::new(settings.limits.concurrency())),
             documents: Arc::default(),
@@ -434,7 +443,7 @@ async fn execute(
         crate::telemetry::operation_label(name.as_deref()).as_str(),
     );
     let ctx = RequestCtx::new(
-        state.db.clone(),
+        state.reads.clone(),
         actor,
         client_ip,
         state.rate.clone(),
@@ -752,7 +761,7 @@ async fn subscribe(state: AppState, req: Request<Body>) -> Response {
                     };
                     let mut data = async_graphql::Data::default();
                     data.insert(crate::graphql::RequestCtx::new(
-                        state.db.clone(),
+                        state.reads.clone(),
                         actor,
                         None,
                         state.rate.clone(),

@@ -17,6 +17,7 @@ pub mod live;
 pub mod openid;
 pub mod otel;
 pub mod rate;
+pub mod reads;
 pub mod settings;
 pub mod telemetry;
 

@@ -666,6 +666,11 @@ async fn serve(
     };
     let grace = std::time::Duration::from_millis(settings.shutdown_grace_ms);
     let mut state = AppState::new(conn, settings);
+    if metrics.is_some() {
+        state
+            .reads
+            .set_metric_callback(api::telemetry::sql_callback);
+    }
     state.metrics = metrics;
     let app = router(state);
     let mut signalled = stop.subscribe();

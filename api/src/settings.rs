@@ -20,7 +20,10 @@ pub struct Settings {
     /// `sqlite://file.db?mode=rwc` or `postgres://user:pass@host/db`
     /// (`MUSTER_DATABASE_URL`).
     pub database_url: String,
-    /// Most database connections in the pool.
+    /// Most database connections in a pool
+    /// (`MUSTER_DATABASE_MAX_CONNECTIONS`). On PostgreSQL GraphQL reads
+    /// have a pool of their own (`crate::reads`), so up to twice this many
+    /// are open.
     pub database_max_connections: u32,
     /// Longest a request waits for a database connection, in milliseconds
     /// (`MUSTER_DATABASE_ACQUIRE_TIMEOUT_MS`). While the database is down

@@ -51,6 +51,16 @@ impl TestDb {
         self.texts.lock().unwrap().clone()
     }
 
+    /// The API's state over this database, its reads counted with the
+    /// rest of its statements.
+    pub fn state(&self, settings: Settings) -> AppState {
+        let mut state = AppState::new(self.conn.clone(), settings);
+        state
+            .reads
+            .set_metric_callback(counting(&self.counter, &self.texts));
+        state
+    }
+
     /// Starts counting statements from zero.
     pub fn reset_statements(&self) {
         self.counter.store(0, Ordering::SeqCst);
@@ -176,11 +186,7 @@ pub async fn empty_db(backend: Backend) -> TestDb {
     let mut conn = api::db::connect(&url, 5).await.unwrap();
     let counter = Arc::new(AtomicUsize::new(0));
     let texts = Arc::new(Mutex::new(Vec::new()));
-    let (c, t) = (counter.clone(), texts.clone());
-    conn.set_metric_callback(move |info| {
-        c.fetch_add(1, Ordering::SeqCst);
-        t.lock().unwrap().push(info.statement.sql.clone());
-    });
+    conn.set_metric_callback(counting(&counter, &texts));
     TestDb {
         conn,
         url,
@@ -188,6 +194,18 @@ pub async fn empty_db(backend: Backend) -> TestDb {
         counter,
         texts,
         _dir: dir,
+    }
+}
+
+/// A metric callback that counts statements and keeps their text.
+fn counting(
+    counter: &Arc<AtomicUsize>,
+    texts: &Arc<Mutex<Vec<String>>>,
+) -> impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static {
+    let (c, t) = (counter.clone(), texts.clone());
+    move |info| {
+        c.fetch_add(1, Ordering::SeqCst);
+        t.lock().unwrap().push(info.statement.sql.clone());
     }
 }
 
@@ -223,7 +241,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         ..Settings::default()
     };
     tweak(&mut settings);
-    let app = api::router(AppState::new(db.conn.clone(), settings));
+    let app = api::router(db.state(settings));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -253,7 +271,7 @@ pub async fn serve_api(db: &TestDb) -> (String, String) {
         database_url: db.url.clone(),
         ..Settings::default()
     };
-    let app = api::router(AppState::new(db.conn.clone(), settings));
+    let app = api::router(db.state(settings));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {

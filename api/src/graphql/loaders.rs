@@ -11,18 +11,18 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 
 use super::batch::Batcher;
+use crate::reads::Reads;
 use entities::domain::read::{self, Owner};
 use entities::domain::rows::MeetingColumns;
 use entities::{
     Actor, DomainError, agenda_item, alliance, group, meeting, member, membership, organisation,
     project, resource, rsvp,
 };
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 /// Loads rows for one request.
 pub struct DbLoader {
-    db: DatabaseConnection,
+    db: Reads,
     actor: Actor,
 }
 
@@ -30,7 +30,7 @@ pub struct DbLoader {
 const MAX_BATCH: usize = 10_000;
 
 /// A per-request loader.
-pub fn new(db: DatabaseConnection, actor: Actor) -> Batcher<DbLoader> {
+pub fn new(db: Reads, actor: Actor) -> Batcher<DbLoader> {
     Batcher::new(DbLoader { db, actor }, MAX_BATCH)
 }
 

@@ -42,7 +42,10 @@ pub type MusterSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// What every resolver can reach.
 pub struct RequestCtx {
+    /// Writes, transactions and the reads not moved to `reads`.
     pub db: DatabaseConnection,
+    /// Where the loaders and the root lists read (see [`crate::reads`]).
+    pub reads: crate::reads::Reads,
     pub actor: Actor,
     pub loader: batch::Batcher<loaders::DbLoader>,
     /// The client's address, for per-address limits (sign-ups).
@@ -56,15 +59,16 @@ pub struct RequestCtx {
 impl RequestCtx {
     /// A context for one request by `actor`.
     pub fn new(
-        db: DatabaseConnection,
+        reads: crate::reads::Reads,
         actor: Actor,
         client_ip: Option<std::net::IpAddr>,
         rate: std::sync::Arc<RateLimits>,
         settings: std::sync::Arc<Settings>,
     ) -> Self {
-        let loader = loaders::new(db.clone(), actor.clone());
+        let loader = loaders::new(reads.clone(), actor.clone());
         Self {
-            db,
+            db: reads.pool().clone(),
+            reads,
             actor,
             loader,
             client_ip,

@@ -54,7 +54,7 @@ impl CoreQuery {
     ) -> async_graphql::Result<Vec<GroupAttention>> {
         let r = req(ctx);
         let found = entities::domain::health::groups_needing_attention(
-            &r.db,
+            &r.reads,
             &r.actor,
             at.unwrap_or_else(chrono::Utc::now),
             r.settings.health.policy(),
@@ -88,7 +88,7 @@ impl CoreQuery {
             status: to_domain(f.status.as_ref()),
             include_archived: f.include_archived.unwrap_or(false),
         };
-        let mut rows = read::groups(&r.db, &r.actor, &df)
+        let mut rows = read::groups(&r.reads, &r.actor, &df)
             .await
             .map_err(query_error)?;
         order_groups(&mut rows, order_by);
@@ -98,7 +98,7 @@ impl CoreQuery {
     /// A group by its slug, e.g. `movement-building`.
     async fn group(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<Option<Group>> {
         let r = req(ctx);
-        Ok(read::group_by_slug(&r.db, &r.actor, &slug)
+        Ok(read::group_by_slug(&r.reads, &r.actor, &slug)
             .await
             .map_err(query_error)?
             .map(Group))
@@ -126,7 +126,7 @@ impl CoreQuery {
                 .map_err(query_error)?,
             include_archived: f.include_archived.unwrap_or(false),
         };
-        let mut rows = read::projects(&r.db, &r.actor, &df)
+        let mut rows = read::projects(&r.reads, &r.actor, &df)
             .await
             .map_err(query_error)?;
         order_projects(&mut rows, order_by);
@@ -140,7 +140,7 @@ impl CoreQuery {
         slug: String,
     ) -> async_graphql::Result<Option<Project>> {
         let r = req(ctx);
-        Ok(read::project_by_slug(&r.db, &r.actor, &slug)
+        Ok(read::project_by_slug(&r.reads, &r.actor, &slug)
             .await
             .map_err(query_error)?
             .map(Project))
@@ -175,7 +175,7 @@ impl CoreQuery {
             order_by.is_none(),
         )
         .map(|n| u64::try_from(n).unwrap_or(u64::MAX));
-        let mut rows = read::meetings_up_to(&r.db, &r.actor, &df, limit)
+        let mut rows = read::meetings_up_to(&r.reads, &r.actor, &df, limit)
             .await
             .map_err(query_error)?;
         order_meetings(&mut rows, order_by);
@@ -208,7 +208,7 @@ impl CoreQuery {
         let f = filter.unwrap_or_default();
         let kinds: Option<Vec<entities::OrganisationKind>> = to_domain(f.kind.as_ref());
         let mut rows = read::organisations(
-            &r.db,
+            &r.reads,
             &r.actor,
             kinds.as_deref(),
             f.include_archived.unwrap_or(false),
@@ -226,7 +226,7 @@ impl CoreQuery {
         slug: String,
     ) -> async_graphql::Result<Option<Organisation>> {
         let r = req(ctx);
-        Ok(read::organisation_by_slug(&r.db, &r.actor, &slug)
+        Ok(read::organisation_by_slug(&r.reads, &r.actor, &slug)
             .await
             .map_err(query_error)?
             .map(Organisation))
@@ -250,7 +250,7 @@ impl CoreQuery {
             .unwrap_or_default()
             .to_domain()
             .map_err(query_error)?;
-        let rows = read::alliances(&r.db, &r.actor, &df)
+        let rows = read::alliances(&r.reads, &r.actor, &df)
             .await
             .map_err(query_error)?;
         page(rows, |a| a.id, Alliance, first, after, last, before)
@@ -281,7 +281,7 @@ impl CoreQuery {
             tag: f.tag,
             include_archived: f.include_archived.unwrap_or(false),
         };
-        let mut rows = read::resources(&r.db, &r.actor, &df)
+        let mut rows = read::resources(&r.reads, &r.actor, &df)
             .await
             .map_err(query_error)?;
         order_resources(&mut rows, order_by);

@@ -23,4 +23,5 @@ mod life;
 mod migrations;
 mod openid;
 mod quorum;
+mod reads;
 mod schema;

@@ -1,0 +1,85 @@
+//! The reads' own PostgreSQL pool (`api::reads`): a connection goes back
+//! without a round trip, so these tests hold it to what the round trip was
+//! for — a cut connection is found and replaced, and a cancelled statement
+//! leaves nothing behind for the next one. (On SQLite reads run on the
+//! ordinary pool; every other test covers them there.)
+
+use std::time::Duration;
+
+use api::reads::Reads;
+use muster_tests::{Backend, fresh_db};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+
+async fn one(reads: &Reads, sql: &str) -> Result<i64, DbErr> {
+    let row = reads
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await?
+        .expect("one row");
+    row.try_get_by_index::<i64>(0)
+}
+
+async fn backend_pid(reads: &Reads) -> Result<i64, DbErr> {
+    one(reads, "SELECT pg_backend_pid()::int8").await
+}
+
+/// A connection cut under the reads (a restart, an administrator) fails the
+/// one statement that meets it with a clear "out of reach", and the very
+/// next read gets a new connection: it does not wait for the idle check.
+#[tokio::test]
+async fn a_cut_read_connection_fails_once_and_is_replaced_at_once() {
+    let db = fresh_db(Backend::Postgres).await;
+    let reads = Reads::new(db.conn.clone(), 1, Duration::from_secs(3));
+    let first = backend_pid(&reads).await.unwrap();
+    assert_eq!(
+        backend_pid(&reads).await.unwrap(),
+        first,
+        "the connection is reused"
+    );
+    db.conn
+        .execute_unprepared(&format!("SELECT pg_terminate_backend({first})"))
+        .await
+        .unwrap();
+    let err = backend_pid(&reads).await.unwrap_err();
+    assert!(
+        entities::error::out_of_reach(&err),
+        "a cut connection is UNAVAILABLE, not an internal error: {err}"
+    );
+    let second = backend_pid(&reads).await.unwrap();
+    assert_ne!(second, first, "a new connection replaced the cut one");
+}
+
+/// A read abandoned part way (its request timed out, its client left)
+/// leaves its connection clean: the next statement on it gets its own
+/// answer, not the abandoned one's.
+#[tokio::test]
+async fn an_abandoned_read_leaves_nothing_for_the_next() {
+    let db = fresh_db(Backend::Postgres).await;
+    let reads = Reads::new(db.conn.clone(), 1, Duration::from_secs(3));
+    let pid = backend_pid(&reads).await.unwrap();
+    let slow = one(&reads, "SELECT 7::int8 FROM pg_sleep(0.4)");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), slow)
+            .await
+            .is_err(),
+        "the slow read was abandoned"
+    );
+    assert_eq!(one(&reads, "SELECT 2::int8").await.unwrap(), 2);
+    assert_eq!(one(&reads, "SELECT 3::int8").await.unwrap(), 3);
+    assert_eq!(backend_pid(&reads).await.unwrap(), pid, "and it was kept");
+}
+
+/// Reads wait at most the acquire timeout for a connection when all are
+/// busy, then say the database is out of reach.
+#[tokio::test]
+async fn a_read_waits_no_longer_than_the_acquire_timeout() {
+    let db = fresh_db(Backend::Postgres).await;
+    let reads = Reads::new(db.conn.clone(), 1, Duration::from_millis(200));
+    let busy = {
+        let reads = reads.clone();
+        tokio::spawn(async move { one(&reads, "SELECT 1::int8 FROM pg_sleep(1.5)").await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let err = backend_pid(&reads).await.unwrap_err();
+    assert!(entities::error::out_of_reach(&err), "{err}");
+    assert_eq!(busy.await.unwrap().unwrap(), 1);
+}
