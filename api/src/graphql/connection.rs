@@ -82,6 +82,13 @@ pub fn first_page_rows(
     .then(|| Page::size(first, None) + 1)
 }
 
+/// Whether a connection's nodes, through `nodes` or `edges { node }`, ask
+/// for `field`.
+pub fn nodes_ask(look: &async_graphql::Lookahead<'_>, field: &str) -> bool {
+    look.field("nodes").field(field).exists()
+        || look.field("edges").field("node").field(field).exists()
+}
+
 fn cursor(offset: usize, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{offset}:{id}"))
 }

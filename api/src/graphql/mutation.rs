@@ -50,10 +50,16 @@ crate::graphql::payload::wrap!(
     Membership => entities::membership::Model,
     Alliance => entities::alliance::Model,
     Resource => entities::resource::Model,
-    Rsvp => entities::rsvp::Model,
     AgendaItem => entities::agenda_item::Model,
     Action => entities::action::Model,
 );
+
+impl crate::graphql::payload::Wrap for Rsvp {
+    type Model = entities::rsvp::Model;
+    fn wrap(m: Self::Model) -> Self {
+        Rsvp::from(m)
+    }
+}
 
 impl crate::graphql::payload::Wrap for Member {
     type Model = entities::member::Model;

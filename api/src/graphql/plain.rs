@@ -244,7 +244,7 @@ fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
 mod tests {
     use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
 
-    use crate::graphql::types::{Fast, Meeting, Member, Rsvp, RsvpCounts};
+    use crate::graphql::types::{Fast, Giver, Meeting, Member, Rsvp, RsvpCounts};
 
     /// [`Fast`] without its fallback: an error when [`resolve_fast`] steps
     /// aside, so a test can tell the one-pass path was taken.
@@ -324,15 +324,19 @@ mod tests {
         maybe: 2,
     };
 
+    /// An RSVP read with its member (so `member` is a `Now` field too).
     fn rsvp() -> Rsvp {
-        Rsvp(entities::rsvp::Model {
-            id: uuid::Uuid::from_u128(10),
-            meeting_id: uuid::Uuid::from_u128(7),
-            member_id: uuid::Uuid::from_u128(9),
-            response: entities::RsvpResponse::Maybe,
-            created_at: t("2026-11-03T00:00:00Z"),
-            updated_at: t("2026-11-04T00:00:00Z"),
-        })
+        Rsvp(
+            entities::rsvp::Model {
+                id: uuid::Uuid::from_u128(10),
+                meeting_id: uuid::Uuid::from_u128(7),
+                member_id: uuid::Uuid::from_u128(9),
+                response: entities::RsvpResponse::Maybe,
+                created_at: t("2026-11-03T00:00:00Z"),
+                updated_at: t("2026-11-04T00:00:00Z"),
+            },
+            Giver::Read(Some(std::sync::Arc::new(member().0))),
+        )
     }
 
     struct Objects;
@@ -390,7 +394,7 @@ mod tests {
             ("RsvpCounts", Box::new(|f: &str| COUNTS.now(f))),
         ] {
             let fields = schema
-                .execute(format!("{{ __type(name: \"{ty}\") {{ fields {{ name type {{ kind ofType {{ kind }} }} }} }} }}"))
+                .execute(format!("{{ __type(name: \"{ty}\") {{ fields {{ name type {{ kind name ofType {{ kind name }} }} }} }} }}"))
                 .await
                 .data
                 .into_json()
@@ -401,12 +405,15 @@ mod tests {
                 if !now(name) {
                     continue;
                 }
-                let object =
-                    f["type"]["kind"] == "OBJECT" || f["type"]["ofType"]["kind"] == "OBJECT";
-                selections.push(if object {
-                    format!("{name} {{ __typename yes no maybe }}")
-                } else {
-                    name.to_owned()
+                let object = [&f["type"], &f["type"]["ofType"]]
+                    .into_iter()
+                    .find(|t| t["kind"] == "OBJECT")
+                    .map(|t| t["name"].as_str().unwrap());
+                selections.push(match object {
+                    Some("RsvpCounts") => format!("{name} {{ __typename yes no maybe }}"),
+                    Some("Member") => format!("{name} {{ __typename id displayName }}"),
+                    Some(other) => panic!("{ty}.{name}: a Now field of type {other}"),
+                    None => name.to_owned(),
                 });
             }
             assert!(selections.len() >= 3, "{ty}: {selections:?}");

@@ -125,7 +125,7 @@ impl Subscription {
                 .ok()?
                 .into_iter()
                 .next()
-                .map(Rsvp)
+                .map(Rsvp::from)
         }))
     }
 }

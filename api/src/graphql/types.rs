@@ -4,6 +4,7 @@
 //! the caller may see them.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::Loader;
@@ -528,7 +529,7 @@ pub async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<No
             .map(|m| Node::AgendaItem(AgendaItem(m))),
         Kind::Rsvp => load_one(ctx, RsvpById(uuid))
             .await?
-            .map(|m| Node::Rsvp(Rsvp(m))),
+            .map(|m| Node::Rsvp(Rsvp::from(m))),
         Kind::Action => load_one(ctx, ActionById(uuid))
             .await?
             .map(|m| Node::Action(Action(m))),
@@ -1001,12 +1002,7 @@ impl Project {
                 .unwrap_or_default();
             // Counts asked for on the page's meetings come with them.
             let look = ctx.look_ahead();
-            let counts = look.field("nodes").field("rsvpCounts").exists()
-                || look
-                    .field("edges")
-                    .field("node")
-                    .field("rsvpCounts")
-                    .exists();
+            let counts = crate::graphql::connection::nodes_ask(&look, "rsvpCounts");
             // So are the columns its fields read, and no others.
             let columns = meeting_columns(&look);
             let rows = load_list(
@@ -1393,19 +1389,29 @@ impl Meeting {
         before: Option<String>,
         response: Option<RsvpResponse>,
     ) -> async_graphql::Result<Conn<Fast<Rsvp>>> {
-        let mut rows = load_list(ctx, RsvpsOfMeeting(self.0.id)).await?;
-        if let Some(r) = response {
-            rows.retain(|x| x.response == r.into());
-        }
-        page(
-            rows,
-            |r| r.id,
-            |r| Fast(Rsvp(r)),
-            first,
-            after,
-            last,
-            before,
-        )
+        // Members asked for come with the RSVPs.
+        let rows: Vec<Rsvp> = if crate::graphql::connection::nodes_ask(&ctx.look_ahead(), "member")
+        {
+            load_list(ctx, RsvpsWithMembers(self.0.id))
+                .await?
+                .into_iter()
+                .map(|(r, m)| Rsvp(r, Giver::Read(m)))
+                .collect()
+        } else {
+            load_list(ctx, RsvpsOfMeeting(self.0.id))
+                .await?
+                .into_iter()
+                .map(Rsvp::from)
+                .collect()
+        };
+        let rows = match response {
+            Some(r) => rows
+                .into_iter()
+                .filter(|x| x.0.response == r.into())
+                .collect(),
+            None => rows,
+        };
+        page(rows, |r| r.0.id, Fast, first, after, last, before)
     }
     /// Whether it will reach its quorum, and how many are expected.
     async fn quorum_outlook(
@@ -1794,13 +1800,32 @@ impl AgendaItem {
 }
 
 /// A member's answer to a meeting invitation.
-pub struct Rsvp(pub entities::rsvp::Model);
+pub struct Rsvp(pub entities::rsvp::Model, pub Giver);
+
+/// The member who gave an RSVP: looked up when asked for, or read with the
+/// RSVP (`loaders::RsvpsWithMembers`; `None` when the actor may not see
+/// them, as the look-up would answer).
+pub enum Giver {
+    Later,
+    Read(Option<Arc<entities::member::Model>>),
+}
+
+impl From<entities::rsvp::Model> for Rsvp {
+    fn from(r: entities::rsvp::Model) -> Self {
+        Self(r, Giver::Later)
+    }
+}
 
 impl Now for Rsvp {
     const SERIAL: bool = true;
-    // Fields that read the RSVP's own row; its member and meeting wait.
+    // Fields that read the RSVP's own row, and its member when it was read
+    // with it; its meeting waits.
     fn now(&self, name: &str) -> bool {
-        matches!(name, "id" | "response" | "updatedAt")
+        match name {
+            "id" | "response" | "updatedAt" => true,
+            "member" => matches!(self.1, Giver::Read(_)),
+            _ => false,
+        }
     }
 }
 
@@ -1817,7 +1842,10 @@ impl Rsvp {
         self.0.updated_at
     }
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
-        Ok(member_of(ctx, Some(self.0.member_id)).await?.map(Fast))
+        Ok(match &self.1 {
+            Giver::Read(m) => m.as_deref().map(|m| Fast(Member::from(m.clone()))),
+            Giver::Later => member_of(ctx, Some(self.0.member_id)).await?.map(Fast),
+        })
     }
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
         meeting_of(ctx, Some(self.0.meeting_id)).await

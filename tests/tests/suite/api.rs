@@ -825,6 +825,78 @@ async fn a_level_wider_than_a_pass_is_one_batch(backend: Backend) {
 
 both!(a_level_wider_than_a_pass_is_one_batch);
 
+/// A list of RSVPs whose member is asked for reads the members with the
+/// RSVPs (`loaders::RsvpsWithMembers`); an RSVP fetched alone looks its
+/// member up. Both give the same member, with the same fields visible to
+/// the same people (an e-mail address only to an admin), through `nodes`,
+/// `edges` and a fragment, in the same number of statements as before
+/// (`a_level_wider_than_a_pass_is_one_batch`).
+async fn members_read_with_their_rsvps_match_members_looked_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    populate(&app, 1, 1, 3, 3).await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db.conn,
+        "UPDATE members SET email = replace(display_name, ' ', '') || '@example.coop'",
+    )
+    .await
+    .unwrap();
+    let wanted = "id response member { id displayName email }";
+    let lists = [
+        format!(
+            "{{ meetings(first: 10) {{ nodes {{ rsvps(first: 10) {{ nodes {{ {wanted} }} }} }} }} }}"
+        ),
+        format!(
+            "{{ meetings(first: 10) {{ nodes {{ rsvps(first: 10) {{ edges {{ node {{ {wanted} }} }} }} }} }} }}"
+        ),
+        format!(
+            "{{ meetings(first: 10) {{ nodes {{ rsvps(first: 10) {{ nodes {{ ...R }} }} }} }} }} fragment R on Rsvp {{ {wanted} }}"
+        ),
+    ];
+    let alone = format!("query($id: ID!) {{ node(id: $id) {{ ... on Rsvp {{ {wanted} }} }} }}");
+    for admin in [false, true] {
+        let ask = |q: String, v: Value| {
+            let app = &app;
+            async move {
+                if admin {
+                    app.admin(&q, v).await
+                } else {
+                    app.anon(&q, v).await
+                }
+            }
+        };
+        for list in &lists {
+            let body = ask(list.clone(), json!({})).await;
+            assert!(body.get("errors").is_none(), "{body}");
+            let rsvps: Vec<Value> = body["data"]["meetings"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|m| {
+                    let c = &m["rsvps"];
+                    match c.get("nodes") {
+                        Some(n) => n.as_array().unwrap().clone(),
+                        None => c["edges"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|e| e["node"].clone())
+                            .collect(),
+                    }
+                })
+                .collect();
+            assert_eq!(rsvps.len(), 9, "{body}");
+            for r in rsvps {
+                assert!(r["member"]["displayName"].is_string(), "{r}");
+                assert_eq!(r["member"]["email"].is_null(), !admin, "{r}");
+                let one = ask(alone.clone(), json!({ "id": r["id"] })).await;
+                assert_eq!(one["data"]["node"], r, "admin: {admin}");
+            }
+        }
+    }
+}
+
+both!(members_read_with_their_rsvps_match_members_looked_up);
+
 /// A member's `email` and `phone` each wait for that member's memberships
 /// (who may see them); asked together they share one batch, so asking for
 /// both costs no statement more than asking for one. (A `serial` Member
