@@ -190,6 +190,10 @@ impl ConnectionTrait for Reads {
     }
 }
 
+/// What a transaction's callback returns (sea-orm's signature).
+type TxnFuture<'c, T, E> = std::pin::Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>;
+
+/// Every transaction runs on the ordinary pool.
 #[async_trait::async_trait]
 impl TransactionTrait for Reads {
     type Transaction = DatabaseTransaction;
@@ -217,11 +221,7 @@ impl TransactionTrait for Reads {
 
     async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>
     where
-        F: for<'c> FnOnce(
-                &'c DatabaseTransaction,
-            )
-                -> std::pin::Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
-            + Send,
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> TxnFuture<'c, T, E> + Send,
         T: Send,
         E: std::fmt::Display + std::fmt::Debug + Send,
     {
@@ -235,11 +235,7 @@ impl TransactionTrait for Reads {
         access_mode: Option<AccessMode>,
     ) -> Result<T, TransactionError<E>>
     where
-        F: for<'c> FnOnce(
-                &'c DatabaseTransaction,
-            )
-                -> std::pin::Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
-            + Send,
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> TxnFuture<'c, T, E> + Send,
         T: Send,
         E: std::fmt::Display + std::fmt::Debug + Send,
     {
