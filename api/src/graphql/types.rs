@@ -1390,27 +1390,23 @@ impl Meeting {
         response: Option<RsvpResponse>,
     ) -> async_graphql::Result<Conn<Fast<Rsvp>>> {
         // Members asked for come with the RSVPs.
-        let rows: Vec<Rsvp> = if crate::graphql::connection::nodes_ask(&ctx.look_ahead(), "member")
-        {
-            load_list(ctx, RsvpsWithMembers(self.0.id))
-                .await?
-                .into_iter()
-                .map(|(r, m)| Rsvp(r, Giver::Read(m)))
-                .collect()
-        } else {
-            load_list(ctx, RsvpsOfMeeting(self.0.id))
-                .await?
-                .into_iter()
-                .map(Rsvp::from)
-                .collect()
-        };
-        let rows = match response {
-            Some(r) => rows
-                .into_iter()
-                .filter(|x| x.0.response == r.into())
-                .collect(),
-            None => rows,
-        };
+        let mut rows: Vec<Rsvp> =
+            if crate::graphql::connection::nodes_ask(&ctx.look_ahead(), "member") {
+                load_list(ctx, RsvpsWithMembers(self.0.id))
+                    .await?
+                    .into_iter()
+                    .map(|(r, m)| Rsvp(r, Giver::Read(m)))
+                    .collect()
+            } else {
+                load_list(ctx, RsvpsOfMeeting(self.0.id))
+                    .await?
+                    .into_iter()
+                    .map(Rsvp::from)
+                    .collect()
+            };
+        if let Some(r) = response {
+            rows.retain(|x| x.0.response == r.into());
+        }
         page(rows, |r| r.0.id, Fast, first, after, last, before)
     }
     /// Whether it will reach its quorum, and how many are expected.
