@@ -57,12 +57,24 @@ live!(live_resource, resource, "resource");
 /// prepared (a round trip) and kept in sqlx's per-connection cache, and a
 /// front end's varied page sizes filled it. SQLite has no arrays and
 /// prepares statements cheaply in process: the list stays there.
+///
+/// One id is `column = $1`, everywhere. PostgreSQL plans a prepared
+/// statement afresh on every run while it thinks a plan for these very
+/// values beats one for any values; for `= ANY($1)` it always does (it
+/// guesses ten elements for an unknown array), so a look-up by one id —
+/// the most common read, `node(id:)` or `meeting(id:)` — was planned every
+/// time. For `= $1` the two plans cost the same and PostgreSQL keeps the
+/// general one after five runs: `pgbench` on the meeting look-up, 10,100
+/// statements a second with the array, 20,100 with the equality
+/// (bench/RESULTS.md, session 21).
 fn among<C: ColumnTrait>(db: &impl Db, column: C, ids: &[Uuid]) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::{Expr, ExprTrait, extension::postgres::PgFunc};
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        Expr::col(column.as_column_ref()).eq(PgFunc::any(Expr::val(ids.to_vec())))
-    } else {
-        column.is_in(ids.iter().copied())
+    match ids {
+        [id] => column.eq(*id),
+        _ if db.get_database_backend() == sea_orm::DbBackend::Postgres => {
+            Expr::col(column.as_column_ref()).eq(PgFunc::any(Expr::val(ids.to_vec())))
+        }
+        _ => column.is_in(ids.iter().copied()),
     }
 }
 

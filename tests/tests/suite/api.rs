@@ -1198,8 +1198,10 @@ both!(counts_read_with_their_meetings_match_counts_read_alone);
 
 /// On PostgreSQL a batch's ids go as one array parameter: the same query
 /// over more or fewer parents runs the same statements, word for word, so
-/// each connection prepares them once whatever the page sizes. (SQLite
-/// keeps one placeholder per id; the answers are checked on both.)
+/// each connection prepares them once whatever the page sizes. A batch of
+/// one id is an equality instead (`= $1`, which PostgreSQL plans once; see
+/// `reads::a_look_up_by_one_id_is_planned_once`): a second text, no more.
+/// (SQLite keeps one placeholder per id; the answers are checked on both.)
 async fn batch_statements_do_not_change_with_batch_size(backend: Backend) {
     let app = spawn_app(backend).await;
     populate(&app, 3, 2, 2, 1).await;
@@ -1228,7 +1230,14 @@ async fn batch_statements_do_not_change_with_batch_size(backend: Backend) {
     // groups, projects, meetings, RSVP counts, RSVPs, members.
     assert_eq!(texts[0].len(), 6, "{:#?}", texts[0]);
     if backend == Backend::Postgres {
-        assert_eq!(texts[0], texts[1]);
+        // One group: its projects are read by one id.
+        for (one, more) in texts[0].iter().zip(&texts[1]) {
+            let as_one = (1..=9).fold(more.clone(), |t, k| {
+                t.replace(&format!("= ANY(${k})"), &format!("= ${k}"))
+            });
+            assert!(one == more || *one == as_one, "{one}\n{more}");
+        }
+        assert_ne!(texts[0], texts[1], "one id is an equality");
         assert_eq!(texts[1], texts[2]);
         assert!(
             texts[2].iter().any(|t| t.contains("= ANY(")),
