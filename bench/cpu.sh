@@ -3,7 +3,8 @@
 # database in $DB, runs wrk with the GraphQL request in BODY for SECONDS at
 # CLIENTS, and prints wrk's result line with the CPU time (user and system,
 # from /proc/<pid>/stat) that Muster and every postgres process spent per
-# request. Used to compare two builds in turns (bench/RESULTS.md).
+# request, and Muster's peak resident memory. Used to compare two builds
+# in turns (bench/RESULTS.md).
 #
 #   DB=postgres://… BIN=target/release/muster bench/cpu.sh body.json 16 8
 #
@@ -27,11 +28,13 @@ pg() { cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 ~ /postgres/ {s += $14 + $15}
 m0=$(ticks $pid) g0=$(pg)
 out=$(BODY_FILE=$body wrk -t$((clients < 2 ? clients : 2)) -c"$clients" -d"${seconds}s" -s "$here/post.lua" "$url" | tail -n 1)
 m1=$(ticks $pid) g1=$(pg)
-python3 - "$out" "$m0" "$m1" "$g0" "$g1" "$(getconf CLK_TCK)" <<'PY'
+peak=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+python3 - "$out" "$m0" "$m1" "$g0" "$g1" "$(getconf CLK_TCK)" "$peak" <<'PY'
 import json, sys
-line, m0, m1, g0, g1, hz = sys.argv[1], *map(int, sys.argv[2:])
+line, m0, m1, g0, g1, hz, peak = sys.argv[1], *map(int, sys.argv[2:])
 r = json.loads(line)
 n = max(r["requests"], 1)
 ms = lambda t: 1000.0 * t / hz / n
-print(f'{line}\nCPU a request: muster {ms(m1 - m0):.2f} ms, postgres {ms(g1 - g0):.2f} ms')
+print(f'{line}\nCPU a request: muster {ms(m1 - m0):.2f} ms, postgres {ms(g1 - g0):.2f} ms; '
+      f'muster peak memory {peak / 1024:.0f} MiB')
 PY
