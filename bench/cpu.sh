@@ -24,7 +24,8 @@ done
 url="http://127.0.0.1:$port/graphql"
 BODY_FILE=$body wrk -t1 -c"$clients" -d2s -s "$here/post.lua" "$url" >/dev/null
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-pg() { cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 ~ /postgres/ {s += $14 + $15} END {print s + 0}'; }
+# (A process may end between the glob and the read: not an error.)
+pg() { { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '$2 ~ /postgres/ {s += $14 + $15} END {print s + 0}'; }
 m0=$(ticks $pid) g0=$(pg)
 out=$(BODY_FILE=$body wrk -t$((clients < 2 ? clients : 2)) -c"$clients" -d"${seconds}s" -s "$here/post.lua" "$url" | tail -n 1)
 m1=$(ticks $pid) g1=$(pg)

@@ -215,12 +215,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// mimalloc's settings for a long-running server, and the value each gets
 /// unless the operator set it: commit its arena as it is used rather than
 /// up front (`ARENA_EAGER_COMMIT`), and hand freed memory back to the
-/// system after 2 ms instead of 10 (`PURGE_DELAY`). Measured on the
-/// benchmark's page at 16 clients (bench/RESULTS.md): peak resident memory
-/// 95 → 75 MiB with throughput unchanged within noise; a delay of 0 saved
-/// as much memory but cost about 10% of the page's throughput.
+/// system 100 ms after it was freed (`PURGE_DELAY`; mimalloc's default is
+/// 10). Memory handed back is faulted in again, page by page, by the next
+/// request that needs it: at 2 ms (the setting before) a page of the
+/// benchmark took 260–510 page faults and Muster spent 2.3 times PostgreSQL's
+/// CPU on it; at 100 ms, about 130 faults and 1.97 times, for 8 MiB more peak
+/// memory (55 → 63 MiB at 64 clients; bench/RESULTS.md, session 21).
+/// Memory still goes back a tenth of a second after a burst of load.
 const ALLOCATOR: [(&str, &str); 2] = [
-    ("MIMALLOC_PURGE_DELAY", "2"),
+    ("MIMALLOC_PURGE_DELAY", "100"),
     ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
 ];
 
