@@ -672,6 +672,7 @@ pub async fn first_meetings_of_projects(
     }
     let t = Alias::new("t");
     let mut outer = Query::select();
+    outer.column((t.clone(), Asterisk));
     if postgres {
         let inner = inner
             .order_by_asc(meeting::Column::StartsAt)
@@ -679,7 +680,6 @@ pub async fn first_meetings_of_projects(
             .limit(limit)
             .into_query();
         outer
-            .column((t.clone(), Asterisk))
             .from_function(
                 sea_orm::sea_query::Func::cust("unnest").arg(Expr::val(ids.to_vec())),
                 project,
@@ -700,14 +700,13 @@ pub async fn first_meetings_of_projects(
             )
             .into_query();
         outer
-            .column(Asterisk)
             .from_subquery(inner, t.clone())
             .and_where(Expr::col(Alias::new("rn")).lte(limit));
     }
     outer
-        .order_by((t.clone(), Alias::new("project_id")), sea_orm::Order::Asc)
-        .order_by((t.clone(), Alias::new("starts_at")), sea_orm::Order::Asc)
-        .order_by((t, Alias::new("id")), sea_orm::Order::Asc);
+        .order_by((t.clone(), meeting::Column::ProjectId), sea_orm::Order::Asc)
+        .order_by((t.clone(), meeting::Column::StartsAt), sea_orm::Order::Asc)
+        .order_by((t, meeting::Column::Id), sea_orm::Order::Asc);
     let stmt = db.get_database_backend().build(&outer);
     let rows = db.query_all_raw(stmt).await?;
     // The counts follow the model's columns.
