@@ -78,6 +78,39 @@ fn among<C: ColumnTrait>(db: &impl Db, column: C, ids: &[Uuid]) -> sea_orm::sea_
     }
 }
 
+/// [`among`] on a key column (at most one row per id), for the batch
+/// look-ups by id. On PostgreSQL a batch of two or more ids is a semi-join
+/// over the unnested array, `column IN (SELECT unnest($1))`: still one
+/// statement text whatever the batch's size.
+///
+/// `= ANY($1)` was the same text, but once PostgreSQL keeps a prepared
+/// statement's general plan (after five runs) it cannot see the array: on
+/// a small table (the members, the groups, the projects) it picks a
+/// sequential scan that tests every row against every id in turn, an
+/// unhashed list. The export's 500 members cost 1.5–3.5 ms that way against
+/// 0.15 ms with the array hashed in a plan for the values. Over the
+/// unnested ids the general plan probes the key's index once per id, or
+/// hashes the ids: its cost grows with the batch, never with batch × table.
+/// On a large table, where `= ANY` uses the index anyway, the two are within
+/// this machine's noise (`pgbench`, bench/RESULTS.md, session 22).
+fn among_keys<C: ColumnTrait>(
+    db: &impl Db,
+    column: C,
+    ids: &[Uuid],
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+    match ids {
+        [_, _, ..] if db.get_database_backend() == sea_orm::DbBackend::Postgres => {
+            Expr::col(column.as_column_ref()).in_subquery(
+                Query::select()
+                    .expr(Func::cust("unnest").arg(Expr::val(ids.to_vec())))
+                    .to_owned(),
+            )
+        }
+        _ => among(db, column, ids),
+    }
+}
+
 /// The condition "visible to `actor`" on a visibility column: the levels
 /// the actor sees everywhere, or `private` where `private_match` says the
 /// row is the member's own.
@@ -441,7 +474,7 @@ macro_rules! by_ids {
         #[doc = concat!("The `", stringify!($module), "` rows with these ids that `actor` may see.")]
         pub async fn $fn(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<$module::Model>> {
             let q = $module::Entity::find()
-                .filter(among(db, $module::Column::Id, ids))
+                .filter(among_keys(db, $module::Column::Id, ids))
                 .filter($visible(actor));
             Ok($read(db, q).await?)
         }
@@ -453,7 +486,7 @@ macro_rules! by_ids {
             _actor: &Actor,
             ids: &[Uuid],
         ) -> Result<Vec<$module::Model>> {
-            let q = $module::Entity::find().filter(among(db, $module::Column::Id, ids));
+            let q = $module::Entity::find().filter(among_keys(db, $module::Column::Id, ids));
             Ok($read(db, q).await?)
         }
     };
@@ -483,7 +516,7 @@ pub async fn memberships_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<membership::Model>> {
     let rows = membership::Entity::find()
-        .filter(among(db, membership::Column::Id, ids))
+        .filter(among_keys(db, membership::Column::Id, ids))
         .all(db)
         .await?;
     visible_memberships(db, actor, rows).await
@@ -504,7 +537,7 @@ pub async fn alliances_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<alliance::Model>> {
     let rows = alliance::Entity::find()
-        .filter(among(db, alliance::Column::Id, ids))
+        .filter(among_keys(db, alliance::Column::Id, ids))
         .all(db)
         .await?;
     visible_alliances(db, actor, rows).await
@@ -536,7 +569,7 @@ pub async fn actions_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<crate::action::Model>> {
     let rows = crate::action::Entity::find()
-        .filter(among(db, crate::action::Column::Id, ids))
+        .filter(among_keys(db, crate::action::Column::Id, ids))
         .all(db)
         .await?;
     of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
@@ -558,7 +591,7 @@ pub async fn agenda_items_by_ids(
     ids: &[Uuid],
 ) -> Result<Vec<agenda_item::Model>> {
     let rows = agenda_item::Entity::find()
-        .filter(among(db, agenda_item::Column::Id, ids))
+        .filter(among_keys(db, agenda_item::Column::Id, ids))
         .all(db)
         .await?;
     of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
@@ -567,7 +600,7 @@ pub async fn agenda_items_by_ids(
 /// RSVPs by id, of meetings `actor` may see.
 pub async fn rsvps_by_ids(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
     let rows = rsvp::Entity::find()
-        .filter(among(db, rsvp::Column::Id, ids))
+        .filter(among_keys(db, rsvp::Column::Id, ids))
         .all(db)
         .await?;
     of_visible_meetings(db, actor, rows, |r| r.meeting_id).await
@@ -838,7 +871,7 @@ pub async fn rsvp_counts(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<(Uuid
     for name in COUNT_COLUMNS {
         q = q.expr(count_column(name));
     }
-    Ok(q.filter(among(db, meeting::Column::Id, meeting_ids))
+    Ok(q.filter(among_keys(db, meeting::Column::Id, meeting_ids))
         .into_model::<Row>()
         .all(db)
         .await?
