@@ -1257,6 +1257,65 @@ async fn batch_statements_do_not_change_with_batch_size(backend: Backend) {
 
 both!(batch_statements_do_not_change_with_batch_size);
 
+/// A meeting's RSVPs come in the order of their ids, and page by it, after
+/// an answer changed: PostgreSQL writes a changed row in a new place, so a
+/// read in the table's own order would give it last. (The batch statement
+/// has no `ORDER BY`; `read::rsvps_of` sorts what it read.)
+async fn rsvps_come_by_id_after_an_answer_changes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    populate(&app, 1, 1, 1, 4).await;
+    let (meeting, first) = {
+        use entities::{meeting, rsvp};
+        use sea_orm::{EntityTrait, QueryOrder};
+        let m = meeting::Entity::find()
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        let first = rsvp::Entity::find()
+            .order_by_asc(rsvp::Column::Id)
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        (m.id, first)
+    };
+    entities::domain::meetings::rsvp(
+        &app.db.conn,
+        &Actor::System,
+        meeting,
+        Some(first.member_id),
+        entities::RsvpResponse::No,
+    )
+    .await
+    .unwrap();
+    let page = |after: Value| {
+        app.anon(
+            "query($after: String) { meetings(first: 1) { nodes { rsvps(first: 3, after: $after) { nodes { id response member { displayName } } pageInfo { hasNextPage endCursor } } } } }",
+            json!({ "after": after }),
+        )
+    };
+    let one = page(Value::Null).await;
+    let rsvps = &one["data"]["meetings"]["nodes"][0]["rsvps"];
+    let two = page(rsvps["pageInfo"]["endCursor"].clone()).await;
+    let rest = &two["data"]["meetings"]["nodes"][0]["rsvps"];
+    assert_eq!(rsvps["pageInfo"]["hasNextPage"], true, "{one}");
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false, "{two}");
+    let names: Vec<&Value> = [rsvps, rest]
+        .iter()
+        .flat_map(|r| r["nodes"].as_array().unwrap())
+        .map(|n| &n["member"]["displayName"])
+        .collect();
+    assert_eq!(
+        names,
+        ["Person 0", "Person 1", "Person 2", "Person 3"],
+        "{one}\n{two}"
+    );
+    assert_eq!(rsvps["nodes"][0]["response"], "NO", "{one}");
+}
+
+both!(rsvps_come_by_id_after_an_answer_changes);
+
 /// A first page of a project's meetings reads only the columns its fields
 /// need (`types::MEETING_FIELD_COLUMNS`). Each field of that table, asked
 /// for alone on such a page, gives what the whole row gives (the same list
