@@ -147,7 +147,10 @@ pub async fn resolve_fast<T: ContainerType + Now>(
         .map(|(key, _, _)| key.clone())
         .collect();
     for (key, field, _) in waiting {
-        match obj.resolve_field(&ctx.with_field(field)).await {
+        // Boxed: the object's field resolvers as one future are the largest
+        // state here (1.5 KB for an RSVP), and a list of objects holds one of
+        // these futures per item, moved into place a few times over.
+        match Box::pin(obj.resolve_field(&ctx.with_field(field))).await {
             Ok(v) => {
                 let v = v.unwrap_or_default();
                 if let Some(i) = places.iter().position(|p| *p == key) {
@@ -374,6 +377,30 @@ mod tests {
         async fn node(&self) -> crate::graphql::types::Node {
             crate::graphql::types::Node::Member(member())
         }
+        // The size in bytes of the future that resolves an RSVP in one pass.
+        async fn rsvp_future_size(&self, ctx: &async_graphql::Context<'_>) -> usize {
+            let set = ctx.with_selection_set(&ctx.item.node.selection_set);
+            let rsvp = rsvp();
+            std::mem::size_of_val(&super::resolve_fast(&set, &rsvp))
+        }
+    }
+
+    /// A list holds one resolving future per item, and moves each into place
+    /// a few times (the export's 1,500 RSVPs): [`super::resolve_fast`]'s
+    /// future stays small, whatever the size of the object's own field
+    /// resolvers' future (2 KB for an RSVP when it was held inline).
+    #[tokio::test]
+    async fn a_one_pass_future_stays_small() {
+        let schema = Schema::new(Objects, EmptyMutation, EmptySubscription);
+        let size = schema
+            .execute("{ rsvpFutureSize }")
+            .await
+            .data
+            .into_json()
+            .unwrap()["rsvpFutureSize"]
+            .as_u64()
+            .unwrap();
+        assert!(size <= 512, "{size} bytes");
     }
 
     /// Every field a type lists as [`super::Now`] (found through the
