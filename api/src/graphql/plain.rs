@@ -338,7 +338,7 @@ mod tests {
                 created_at: t("2026-11-03T00:00:00Z"),
                 updated_at: t("2026-11-04T00:00:00Z"),
             },
-            Giver::Read(Some(std::sync::Arc::new(member().0))),
+            Giver::Read(Some(member().0)),
         )
     }
 

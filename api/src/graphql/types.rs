@@ -1512,7 +1512,9 @@ impl Organisation {
 /// A person in the federation. E-mail and phone are shown only to those
 /// allowed to see them; to others they are null.
 pub struct Member(
-    pub entities::member::Model,
+    // Shared: the member who gave a thousand RSVPs of a page is read once
+    // and handed to each of them (`loaders::RsvpsWithMembers`), not copied.
+    pub Arc<entities::member::Model>,
     // Their memberships, loaded once for every field of this object that
     // needs them (`email`, `phone`, `memberships`).
     tokio::sync::OnceCell<Vec<entities::membership::Model>>,
@@ -1520,6 +1522,12 @@ pub struct Member(
 
 impl From<entities::member::Model> for Member {
     fn from(m: entities::member::Model) -> Self {
+        Self::from(Arc::new(m))
+    }
+}
+
+impl From<Arc<entities::member::Model>> for Member {
+    fn from(m: Arc<entities::member::Model>) -> Self {
         Self(m, tokio::sync::OnceCell::new())
     }
 }
@@ -1839,7 +1847,7 @@ impl Rsvp {
     }
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         Ok(match &self.1 {
-            Giver::Read(m) => m.as_deref().map(|m| Fast(Member::from(m.clone()))),
+            Giver::Read(m) => m.clone().map(|m| Fast(Member::from(m))),
             Giver::Later => member_of(ctx, Some(self.0.member_id)).await?.map(Fast),
         })
     }
