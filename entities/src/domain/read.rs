@@ -91,8 +91,10 @@ fn among<C: ColumnTrait>(db: &impl Db, column: C, ids: &[Uuid]) -> sea_orm::sea_
 /// 0.15 ms with the array hashed in a plan for the values. Over the
 /// unnested ids the general plan probes the key's index once per id, or
 /// hashes the ids: its cost grows with the batch, never with batch × table.
-/// On a large table, where `= ANY` uses the index anyway, the two are within
-/// this machine's noise (`pgbench`, bench/RESULTS.md, session 22).
+/// On a large table, where `= ANY` uses the index anyway, the semi-join
+/// was the same to about a tenth slower (100 of 4,000 meetings, `pgbench`,
+/// bench/RESULTS.md, session 22): a few hundredths of a millisecond, the
+/// price of never paying milliseconds on a small one.
 fn among_keys<C: ColumnTrait>(
     db: &impl Db,
     column: C,
