@@ -216,6 +216,20 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
     db
 }
 
+/// The first column of every row `sql` (plain SQL, no parameters) gives
+/// on `db`: ids to work on, or the lines of a plan.
+pub async fn column<T: sea_orm::TryGetable>(db: &impl ConnectionTrait, sql: &str) -> Vec<T> {
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get_by_index(0).unwrap())
+    .collect()
+}
+
 /// The API served on a free port, with an admin key.
 pub struct TestApp {
     pub addr: SocketAddr,

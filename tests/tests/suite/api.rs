@@ -1439,18 +1439,11 @@ async fn first_meetings_of_many_projects_match_each_projects_own(backend: Backen
     use sea_orm::ConnectionTrait;
     let app = spawn_app(backend).await;
     populate(&app, 2, 3, 6, 0).await;
-    let ids: Vec<uuid::Uuid> = app
-        .db
-        .conn
-        .query_all_raw(sea_orm::Statement::from_string(
-            app.db.conn.get_database_backend(),
-            "SELECT id FROM meetings ORDER BY project_id, starts_at, id",
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get_by_index(0).unwrap())
-        .collect();
+    let ids: Vec<uuid::Uuid> = muster_tests::column(
+        &app.db.conn,
+        "SELECT id FROM meetings ORDER BY project_id, starts_at, id",
+    )
+    .await;
     assert_eq!(ids.len(), 36);
     // Every third held, every fourth for members only, and each project's
     // third to fifth meetings at the same moment (three, so that the one

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use api::reads::Reads;
-use muster_tests::{Backend, fresh_db};
+use muster_tests::{Backend, column, fresh_db};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 async fn one(reads: &Reads, sql: &str) -> Result<i64, DbErr> {
@@ -147,16 +147,7 @@ async fn a_batch_look_up_by_key_never_tests_each_row_against_the_list() {
         ))
         .await
         .unwrap();
-    let ids: Vec<uuid::Uuid> = reads
-        .query_all_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT id FROM members ORDER BY id LIMIT 300",
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get_by_index(0).unwrap())
-        .collect();
+    let ids: Vec<uuid::Uuid> = column(&reads, "SELECT id FROM members ORDER BY id LIMIT 300").await;
     let found = entities::domain::read::members_by_ids(&reads, &entities::Actor::Anonymous, &ids)
         .await
         .unwrap();
@@ -177,16 +168,11 @@ async fn a_batch_look_up_by_key_never_tests_each_row_against_the_list() {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let plan: Vec<String> = reads
-        .query_all_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("EXPLAIN EXECUTE {name}('{{{list}}}'::uuid[])"),
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get_by_index(0).unwrap())
-        .collect();
+    let plan: Vec<String> = column(
+        &reads,
+        &format!("EXPLAIN EXECUTE {name}('{{{list}}}'::uuid[])"),
+    )
+    .await;
     assert!(
         !plan
             .iter()
