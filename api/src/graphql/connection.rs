@@ -11,12 +11,18 @@
 //! a client asks for it: a nested page of a thousand rows that selects no
 //! `cursor` formats none (encoding them all was 3% of such a page).
 
-use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{OutputType, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::connection::{
+    Connection, ConnectionNameType, CursorType, DefaultConnectionName, Edge, EmptyFields, PageInfo,
+};
+use async_graphql::{Object, ObjectType, OutputType, SimpleObject, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entities::DomainError;
 use uuid::Uuid;
+
+use super::plain::{Fast, FastList, Now};
 
 /// The largest page a client may ask for (GitHub's rule).
 pub const MAX_PAGE: i32 = 100;
@@ -29,6 +35,50 @@ pub struct ListInfo {
     /// How many items the whole list has (that the caller may see), across
     /// all pages.
     pub total_count: u64,
+}
+
+/// A page of [`Fast`] objects: async-graphql's connection (the same type in
+/// the schema, `…Connection` with `…Edge`s), whose `nodes` resolve as a
+/// [`FastList`] rather than with a future per node.
+pub struct FastConn<T: ObjectType + Now + Sync>(pub Connection<Cursor, Fast<T>, ListInfo>);
+
+impl<T: ObjectType + Now + Sync> TypeName for FastConn<T> {
+    fn type_name() -> Cow<'static, str> {
+        DefaultConnectionName::type_name::<Fast<T>>().into()
+    }
+}
+
+// The fields and their descriptions are async-graphql's `Connection`'s (the
+// schema's snapshot holds them).
+#[Object(name_type)]
+impl<T: ObjectType + Now + Sync> FastConn<T> {
+    /// Information to aid in pagination.
+    async fn page_info(&self) -> PageInfo {
+        let edges = &self.0.edges;
+        PageInfo {
+            has_previous_page: self.0.has_previous_page,
+            has_next_page: self.0.has_next_page,
+            start_cursor: edges.first().map(|edge| edge.cursor.encode_cursor()),
+            end_cursor: edges.last().map(|edge| edge.cursor.encode_cursor()),
+        }
+    }
+
+    /// A list of edges.
+    async fn edges(&self) -> &[Edge<Cursor, Fast<T>, EmptyFields>] {
+        &self.0.edges
+    }
+
+    /// A list of nodes.
+    async fn nodes(&self) -> FastList<'_, T> {
+        FastList(self.0.edges.iter().map(|e| &e.node.0).collect())
+    }
+
+    // (async-graphql flattens only an async resolver.)
+    #[allow(clippy::unused_async)]
+    #[graphql(flatten)]
+    async fn additional_fields(&self) -> &ListInfo {
+        &self.0.additional_fields
+    }
 }
 
 /// The paging arguments of a connection field.

@@ -160,7 +160,7 @@ impl CoreQuery {
         before: Option<String>,
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
-    ) -> async_graphql::Result<Conn<Fast<Meeting>>> {
+    ) -> async_graphql::Result<FastConn<Meeting>> {
         let r = req(ctx);
         let df = filter
             .unwrap_or_default()
@@ -179,7 +179,7 @@ impl CoreQuery {
             .await
             .map_err(query_error)?;
         order_meetings(&mut rows, order_by);
-        page(rows, |m| m.id, Fast::from, first, after, last, before)
+        fast_page(rows, |m| m.id, Fast::from, first, after, last, before)
     }
 
     /// A meeting by its global id.

@@ -26,6 +26,8 @@ pub use super::plain::Fast;
 use super::plain::Now;
 use super::req;
 
+pub use super::connection::FastConn;
+
 /// A page of a list.
 pub type Conn<T> = Connection<super::connection::Cursor, T, ListInfo>;
 
@@ -147,6 +149,20 @@ pub fn page<T, N: async_graphql::OutputType>(
     before: Option<String>,
 ) -> async_graphql::Result<Conn<N>> {
     paginate(rows, id, node, &Page::new(first, after, last, before)).map_err(query_error)
+}
+
+/// Pages rows into a connection of [`Fast`] objects, whose nodes resolve
+/// without a future each ([`FastConn`]).
+pub fn fast_page<T, N: async_graphql::ObjectType + Now + Sync>(
+    rows: Vec<T>,
+    id: impl Fn(&T) -> Uuid,
+    node: impl Fn(T) -> Fast<N>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> async_graphql::Result<FastConn<N>> {
+    page(rows, id, node, first, after, last, before).map(FastConn)
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
@@ -712,13 +728,13 @@ impl Group {
         before: Option<String>,
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
-    ) -> async_graphql::Result<Conn<Fast<Meeting>>> {
+    ) -> async_graphql::Result<FastConn<Meeting>> {
         let mut rows = filter_meetings(
             load_list(ctx, MeetingsOfGroup(self.0.id)).await?,
             filter.as_ref(),
         )?;
         order_meetings(&mut rows, order_by);
-        page(rows, |r| r.id, Fast::from, first, after, last, before)
+        fast_page(rows, |r| r.id, Fast::from, first, after, last, before)
     }
     /// Its alliances with other organisations.
     #[graphql(
@@ -976,7 +992,7 @@ impl Project {
         before: Option<String>,
         filter: Option<MeetingFilter>,
         order_by: Option<MeetingOrder>,
-    ) -> async_graphql::Result<Conn<Fast<Meeting>>> {
+    ) -> async_graphql::Result<FastConn<Meeting>> {
         // A first page, filtered by status at most, is read as a page.
         let status_only = filter.as_ref().is_none_or(|f| {
             f.kind.is_none()
@@ -1012,7 +1028,7 @@ impl Project {
                 ),
             )
             .await?;
-            return page(
+            return fast_page(
                 rows,
                 |r| r.0.id,
                 |(m, c)| Fast(Meeting(m, c)),
@@ -1027,7 +1043,7 @@ impl Project {
             filter.as_ref(),
         )?;
         order_meetings(&mut rows, order_by);
-        page(rows, |r| r.id, Fast::from, first, after, last, before)
+        fast_page(rows, |r| r.id, Fast::from, first, after, last, before)
     }
     /// Who is in it, in what role.
     #[graphql(
@@ -1388,7 +1404,7 @@ impl Meeting {
         last: Option<i32>,
         before: Option<String>,
         response: Option<RsvpResponse>,
-    ) -> async_graphql::Result<Conn<Fast<Rsvp>>> {
+    ) -> async_graphql::Result<FastConn<Rsvp>> {
         // Members asked for come with the RSVPs.
         let mut rows: Vec<Rsvp> =
             if crate::graphql::connection::nodes_ask(&ctx.look_ahead(), "member") {
@@ -1407,7 +1423,7 @@ impl Meeting {
         if let Some(r) = response {
             rows.retain(|x| x.0.response == r.into());
         }
-        page(rows, |r| r.0.id, Fast, first, after, last, before)
+        fast_page(rows, |r| r.0.id, Fast, first, after, last, before)
     }
     /// Whether it will reach its quorum, and how many are expected.
     async fn quorum_outlook(
