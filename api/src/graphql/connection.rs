@@ -10,6 +10,10 @@
 //! A cursor is kept as its offset and id ([`Cursor`]) and encoded only when
 //! a client asks for it: a nested page of a thousand rows that selects no
 //! `cursor` formats none (encoding them all was 3% of such a page).
+//!
+//! Pages of objects resolved in one pass ([`FastConn`]: meetings, RSVPs)
+//! are the same connection in the schema, but their `nodes` resolve as a
+//! [`FastList`], without a future per node.
 
 use std::borrow::Cow;
 
