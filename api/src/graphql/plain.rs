@@ -19,6 +19,12 @@
 //!
 //! The schema is the derived object's: a wrapper here only changes how its
 //! value is built.
+//!
+//! A list of such objects ([`FastList`], the `nodes` of a page of them) is
+//! resolved the same way one level up: async-graphql gives every item of a
+//! list a future; here each item is begun in place ([`begin`]) and only the
+//! items with a field that waits get one ([`finish`]), all awaited together
+//! so that their loaders still batch.
 
 use std::borrow::Cow;
 use std::future::Future;
