@@ -154,7 +154,7 @@ pub async fn resolve_fast<T: ContainerType + Now>(
 /// What [`begin`] left for [`finish`]: the fields resolved so far and
 /// those that wait, with their response keys, in order, and whether the
 /// key's place in `fields` (a null, for now) was taken for them.
-pub struct Rest<'a> {
+struct Rest<'a> {
     fields: IndexMap<Name, Value>,
     waiting: Vec<(Name, &'a Positioned<Field>, bool)>,
 }
@@ -163,7 +163,7 @@ pub struct Rest<'a> {
 /// when no selected field waits (`Ok`), or what is left to wait on
 /// (`Err`); `None` when the selection holds anything the one pass does not
 /// handle. Nothing has waited yet either way.
-pub fn begin<'a, T: ContainerType + Now>(
+fn begin<'a, T: ContainerType + Now>(
     ctx: &ContextSelectionSet<'a>,
     obj: &T,
 ) -> Option<Result<Value, Rest<'a>>> {
@@ -183,7 +183,7 @@ pub fn begin<'a, T: ContainerType + Now>(
 
 /// The second half of [`resolve_fast`]: waits on the fields [`begin`] left,
 /// one after another, and gives the object's value.
-pub async fn finish<T: ContainerType + Now>(
+async fn finish<T: ContainerType + Now>(
     ctx: &ContextSelectionSet<'_>,
     obj: &T,
     rest: Rest<'_>,
@@ -263,22 +263,25 @@ impl<T: ObjectType + Now + Sync> OutputType for FastList<'_, T> {
         let mut waiting: Vec<Waiting<'_>> = Vec::new();
         for (idx, &item) in self.0.iter().enumerate() {
             let ctx_idx = ctx.with_index(idx);
-            match begin(&ctx_idx, item) {
+            let later: Waiting<'_> = match begin(&ctx_idx, item) {
                 Some(Ok(value)) => {
                     values.push(value);
                     continue;
                 }
-                Some(Err(rest)) => waiting.push(Box::pin(async move {
-                    Ok((idx, finish(&ctx_idx, item, rest).await))
-                })),
-                None => waiting.push(Box::pin(async move {
+                Some(Err(rest)) => {
+                    Box::pin(async move { Ok((idx, finish(&ctx_idx, item, rest).await)) })
+                }
+                // The derived object's own path, as `Fast` steps aside.
+                None => Box::pin(async move {
                     match item.resolve(&ctx_idx, field).await {
                         Ok(value) => Ok((idx, value)),
                         Err(e) => Err(ctx_idx.set_error_path(e)),
                     }
-                })),
-            }
+                }),
+            };
+            // (Its place, until it is done.)
             values.push(Value::Null);
+            waiting.push(later);
         }
         if !waiting.is_empty() {
             for (idx, value) in try_join_all(waiting).await? {
