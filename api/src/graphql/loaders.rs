@@ -13,7 +13,7 @@ use async_graphql::dataloader::Loader;
 use super::batch::Batcher;
 use crate::reads::Reads;
 use entities::domain::read::{self, Owner};
-use entities::domain::rows::MeetingColumns;
+use entities::domain::rows::{MeetingColumns, MemberColumns, RsvpColumns};
 use entities::{
     Actor, DomainError, agenda_item, alliance, group, meeting, member, membership, organisation,
     project, resource, rsvp,
@@ -96,6 +96,43 @@ fn group_by<T>(
         }
     }
     map
+}
+
+/// The distinct ids of `rows`, sorted.
+fn distinct<T>(rows: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = rows.iter().map(id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Hands each key the rows of its parent: they move to the last key that
+/// wants them and are copied for the others (two aliases of one list that
+/// ask for different fields are two keys of one parent).
+fn hand_out<K: Copy + Eq + std::hash::Hash, T: Clone>(
+    keys: &[K],
+    parent: impl Fn(&K) -> Uuid,
+    mut rows: ByParent<T>,
+) -> HashMap<K, Vec<T>> {
+    let mut wanting: HashMap<Uuid, usize, foldhash::fast::RandomState> = HashMap::default();
+    for k in keys {
+        *wanting.entry(parent(k)).or_default() += 1;
+    }
+    let mut out = HashMap::with_capacity(keys.len());
+    for k in keys {
+        let p = parent(k);
+        let left = wanting.get_mut(&p).map_or(0, |n| {
+            *n -= 1;
+            *n
+        });
+        let value = if left == 0 {
+            rows.remove(&p).unwrap_or_default()
+        } else {
+            rows.get(&p).cloned().unwrap_or_default()
+        };
+        out.insert(*k, value);
+    }
+    out
 }
 
 macro_rules! children {
@@ -215,8 +252,17 @@ children!(
 /// resolved, instead of being looked up RSVP by RSVP through the batcher
 /// (`bench/RESULTS.md`, "Members with their RSVPs"). The statements are
 /// those the look-ups ran; only the wait per RSVP is gone.
+///
+/// Only the columns the query's fields read are read, of the RSVPs and of
+/// their members (`types::rsvp_columns`, `types::member_columns`); keys of
+/// one batch asking for different columns share statements that read the
+/// columns of all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RsvpsWithMembers(pub Uuid);
+pub struct RsvpsWithMembers {
+    pub meeting: Uuid,
+    pub rsvps: RsvpColumns,
+    pub members: MemberColumns,
+}
 
 /// An RSVP, and the member who gave it when the actor may see them.
 pub type Answered = (rsvp::Model, Option<Arc<member::Model>>);
@@ -226,17 +272,19 @@ impl Loader<RsvpsWithMembers> for DbLoader {
     type Error = Arc<DomainError>;
 
     async fn load(&self, ks: &[RsvpsWithMembers]) -> LoadResult<RsvpsWithMembers, Vec<Answered>> {
-        let rows = read::rsvps_of(&self.db, &keys(ks, |k| k.0))
+        let rsvp_columns = ks.iter().fold(RsvpColumns::NONE, |cs, k| cs.union(k.rsvps));
+        let member_columns = ks
+            .iter()
+            .fold(MemberColumns::NONE, |cs, k| cs.union(k.members));
+        let rows = read::rsvps_of_part(&self.db, &distinct(ks, |k| k.meeting), rsvp_columns)
             .await
             .map_err(Arc::new)?;
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.member_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = distinct(&rows, |r| r.member_id);
         let members: HashMap<Uuid, Arc<member::Model>, foldhash::fast::RandomState> =
             if ids.is_empty() {
                 HashMap::default()
             } else {
-                read::members_by_ids(&self.db, &self.actor, &ids)
+                read::members_by_ids_part(&self.db, &self.actor, &ids, member_columns)
                     .await
                     .map_err(Arc::new)?
                     .into_iter()
@@ -247,10 +295,8 @@ impl Loader<RsvpsWithMembers> for DbLoader {
             let m = members.get(&r.member_id).cloned();
             (r, m)
         });
-        Ok(group_by(answered, |(r, _): &Answered| Some(r.meeting_id))
-            .into_iter()
-            .map(|(k, v)| (RsvpsWithMembers(k), v))
-            .collect())
+        let by_meeting = group_by(answered, |(r, _): &Answered| Some(r.meeting_id));
+        Ok(hand_out(ks, |k| k.meeting, by_meeting))
     }
 }
 
@@ -331,13 +377,7 @@ impl Loader<FirstMeetingsOfProject> for DbLoader {
         }
         let mut out = HashMap::with_capacity(ks.len());
         for ((statuses, limit), keys) in shapes {
-            // How many keys want each project's list: a project asked for
-            // with and without counts (two aliases) gets a copy for the first.
-            let mut wanting: HashMap<Uuid, usize> = HashMap::with_capacity(keys.len());
-            for k in &keys {
-                *wanting.entry(k.project).or_default() += 1;
-            }
-            let ids: Vec<Uuid> = wanting.keys().copied().collect();
+            let ids = distinct(&keys, |k| k.project);
             let columns = keys
                 .iter()
                 .fold(MeetingColumns::NONE, |cs, k| cs.union(k.columns));
@@ -352,17 +392,10 @@ impl Loader<FirstMeetingsOfProject> for DbLoader {
             )
             .await
             .map_err(Arc::new)?;
-            let mut by_project = group_by(rows, |(m, _)| m.project_id);
-            for k in keys {
-                let left = wanting.get_mut(&k.project).map_or(0, |n| {
-                    *n -= 1;
-                    *n
-                });
-                let meetings = if left == 0 {
-                    by_project.remove(&k.project).unwrap_or_default()
-                } else {
-                    by_project.get(&k.project).cloned().unwrap_or_default()
-                };
+            // A project asked for with and without counts (two aliases) is
+            // two keys, and gets a copy of its list for the first.
+            let by_project = group_by(rows, |(m, _)| m.project_id);
+            for (k, meetings) in hand_out(&keys, |k| k.project, by_project) {
                 let value = meetings
                     .into_iter()
                     .map(|(m, c)| (m, c.filter(|_| k.counts).map(counts)))

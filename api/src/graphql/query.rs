@@ -5,6 +5,7 @@
 
 use async_graphql::{Context, ID, Object};
 use entities::domain::read;
+use entities::domain::rows::MeetingColumns;
 
 use super::connection::MAX_PAGE;
 use super::enums::to_domain;
@@ -175,7 +176,14 @@ impl CoreQuery {
             order_by.is_none(),
         )
         .map(|n| u64::try_from(n).unwrap_or(u64::MAX));
-        let mut rows = read::meetings_up_to(&r.reads, &r.actor, &df, limit)
+        // The columns the page's fields read, and no others; whole rows for
+        // an order of the caller's (`order_meetings` reads its column).
+        let columns = if order_by.is_none() {
+            super::types::meeting_columns(&ctx.look_ahead())
+        } else {
+            MeetingColumns::ALL
+        };
+        let mut rows = read::meetings_up_to(&r.reads, &r.actor, &df, limit, columns)
             .await
             .map_err(query_error)?;
         order_meetings(&mut rows, order_by);

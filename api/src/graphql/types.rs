@@ -11,7 +11,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Interface, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::domain::read::{AllianceFilter as DAllianceFilter, MeetingFilter as DMeetingFilter};
-use entities::domain::rows::MeetingColumns;
+use entities::domain::rows::{MeetingColumns, MemberColumns, RsvpColumns};
 use entities::{DomainError, policy};
 use uuid::Uuid;
 
@@ -1213,24 +1213,111 @@ pub const MEETING_FIELD_COLUMNS: &[(&str, &[entities::meeting::Column])] = {
 /// (`nodes`, `edges { node }`, through fragments) read, by
 /// [`MEETING_FIELD_COLUMNS`]; the whole row if one of them is not listed.
 pub fn meeting_columns(look: &async_graphql::Lookahead<'_>) -> MeetingColumns {
-    let nodes = look
-        .field("nodes")
-        .selection_fields()
-        .into_iter()
-        .chain(look.field("edges").field("node").selection_fields());
-    let mut columns = MeetingColumns::NONE;
-    for node in nodes {
-        for field in node.selection_set() {
-            match MEETING_FIELD_COLUMNS
-                .iter()
-                .find(|(name, _)| *name == field.name())
-            {
-                Some((_, cs)) => columns = cs.iter().fold(columns, |all, c| all.with(*c)),
-                None => return MeetingColumns::ALL,
-            }
+    selected_columns(node_selections(look, None), MEETING_FIELD_COLUMNS).map_or(
+        MeetingColumns::ALL,
+        |cs| {
+            cs.into_iter()
+                .fold(MeetingColumns::NONE, MeetingColumns::with)
+        },
+    )
+}
+
+/// The `rsvps` columns each `Rsvp` field reads besides the id, meeting and
+/// member, which are always read (`read::rsvps_of_part`). A page of RSVPs
+/// with their members reads only these (`loaders::RsvpsWithMembers`); a
+/// field not listed reads the whole row. A field's resolver must read no
+/// column but these: `api::pruned_rsvp_and_member_fields_match_whole_rows`
+/// in the suite holds every entry to the value the whole row gives.
+pub const RSVP_FIELD_COLUMNS: &[(&str, &[entities::rsvp::Column])] = {
+    use entities::rsvp::Column as C;
+    &[
+        ("__typename", &[]),
+        ("id", &[]),
+        ("response", &[C::Response]),
+        ("updatedAt", &[C::UpdatedAt]),
+        ("member", &[]),
+        ("meeting", &[]),
+    ]
+};
+
+/// The `members` columns each `Member` field reads besides the id, which is
+/// always read; as [`RSVP_FIELD_COLUMNS`], for the members of a page of
+/// RSVPs.
+pub const MEMBER_FIELD_COLUMNS: &[(&str, &[entities::member::Column])] = {
+    use entities::member::Column as C;
+    &[
+        ("__typename", &[]),
+        ("id", &[]),
+        ("displayName", &[C::DisplayName]),
+        ("email", &[C::Email]),
+        ("phone", &[C::Phone]),
+        ("matrixUserId", &[C::MatrixUserId]),
+        ("joinedAt", &[C::JoinedAt]),
+        ("archivedAt", &[C::ArchivedAt]),
+        ("organisation", &[C::OrganisationId]),
+        ("memberships", &[]),
+    ]
+};
+
+/// The columns that the fields asked for on an RSVP connection's nodes
+/// read, by [`RSVP_FIELD_COLUMNS`] (and the response when the page is
+/// filtered by it); the whole row if one of them is not listed.
+pub fn rsvp_columns(look: &async_graphql::Lookahead<'_>, by_response: bool) -> RsvpColumns {
+    let columns = selected_columns(node_selections(look, None), RSVP_FIELD_COLUMNS)
+        .map_or(RsvpColumns::ALL, |cs| {
+            cs.into_iter().fold(RsvpColumns::NONE, RsvpColumns::with)
+        });
+    if by_response {
+        columns.with(entities::rsvp::Column::Response)
+    } else {
+        columns
+    }
+}
+
+/// The columns that the fields asked for on the members of an RSVP
+/// connection's nodes read, by [`MEMBER_FIELD_COLUMNS`]; the whole row if
+/// one of them is not listed.
+pub fn member_columns(look: &async_graphql::Lookahead<'_>) -> MemberColumns {
+    selected_columns(node_selections(look, Some("member")), MEMBER_FIELD_COLUMNS).map_or(
+        MemberColumns::ALL,
+        |cs| {
+            cs.into_iter()
+                .fold(MemberColumns::NONE, MemberColumns::with)
+        },
+    )
+}
+
+/// The selections of a connection's nodes (`nodes`, `edges { node }`), or
+/// of their field `under`.
+fn node_selections<'a>(
+    look: &async_graphql::Lookahead<'a>,
+    under: Option<&str>,
+) -> Vec<async_graphql::SelectionField<'a>> {
+    let nodes = look.field("nodes");
+    let edges = look.field("edges").field("node");
+    match under {
+        None => [nodes, edges],
+        Some(f) => [nodes.field(f), edges.field(f)],
+    }
+    .iter()
+    .flat_map(async_graphql::Lookahead::selection_fields)
+    .collect()
+}
+
+/// The columns the fields selected on `objects` read, by `table` (a field
+/// and its columns); `None`, the whole row, if one of them is not listed.
+fn selected_columns<C: Copy>(
+    objects: Vec<async_graphql::SelectionField<'_>>,
+    table: &[(&str, &[C])],
+) -> Option<Vec<C>> {
+    let mut columns = Vec::new();
+    for object in objects {
+        for field in object.selection_set() {
+            let (_, cs) = table.iter().find(|(name, _)| *name == field.name())?;
+            columns.extend_from_slice(cs);
         }
     }
-    columns
+    Some(columns)
 }
 
 /// A meeting, event or call of a group or a project.
@@ -1405,21 +1492,27 @@ impl Meeting {
         before: Option<String>,
         response: Option<RsvpResponse>,
     ) -> async_graphql::Result<FastConn<Rsvp>> {
-        // Members asked for come with the RSVPs.
-        let mut rows: Vec<Rsvp> =
-            if crate::graphql::connection::nodes_ask(&ctx.look_ahead(), "member") {
-                load_list(ctx, RsvpsWithMembers(self.0.id))
-                    .await?
-                    .into_iter()
-                    .map(|(r, m)| Rsvp(r, Giver::Read(m)))
-                    .collect()
-            } else {
-                load_list(ctx, RsvpsOfMeeting(self.0.id))
-                    .await?
-                    .into_iter()
-                    .map(Rsvp::from)
-                    .collect()
+        // Members asked for come with the RSVPs, both with only the
+        // columns their fields read.
+        let look = ctx.look_ahead();
+        let mut rows: Vec<Rsvp> = if crate::graphql::connection::nodes_ask(&look, "member") {
+            let key = RsvpsWithMembers {
+                meeting: self.0.id,
+                rsvps: rsvp_columns(&look, response.is_some()),
+                members: member_columns(&look),
             };
+            load_list(ctx, key)
+                .await?
+                .into_iter()
+                .map(|(r, m)| Rsvp(r, Giver::Read(m)))
+                .collect()
+        } else {
+            load_list(ctx, RsvpsOfMeeting(self.0.id))
+                .await?
+                .into_iter()
+                .map(Rsvp::from)
+                .collect()
+        };
         if let Some(r) = response {
             rows.retain(|x| x.0.response == r.into());
         }

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter,
 use uuid::Uuid;
 
 use super::Db;
-use super::rows::MeetingColumns;
+use super::rows::{MeetingColumns, MemberColumns, RsvpColumns};
 use crate::actor::MemberActor;
 use crate::{
     Actor, DomainError, Result, agenda_item, alliance, group, group_succession, meeting, member,
@@ -262,16 +262,19 @@ pub async fn meetings(
     actor: &Actor,
     f: &MeetingFilter,
 ) -> Result<Vec<meeting::Model>> {
-    meetings_up_to(db, actor, f, None).await
+    meetings_up_to(db, actor, f, None, MeetingColumns::ALL).await
 }
 
 /// [`meetings`], the first `limit` only (the database stops there: a first
-/// page of a long list reads a page, not the list).
+/// page of a long list reads a page, not the list), with only `columns` and
+/// the id read. Unless `columns` is [`MeetingColumns::ALL`], the models
+/// hold placeholders in their other fields ([`super::rows::meeting_part`]).
 pub async fn meetings_up_to(
     db: &impl Db,
     actor: &Actor,
     f: &MeetingFilter,
     limit: Option<u64>,
+    columns: MeetingColumns,
 ) -> Result<Vec<meeting::Model>> {
     use sea_orm::QuerySelect;
     let mut q = meeting::Entity::find().filter(meeting_visible(actor));
@@ -297,7 +300,7 @@ pub async fn meetings_up_to(
         .order_by_asc(meeting::Column::StartsAt)
         .order_by_asc(meeting::Column::Id)
         .limit(limit);
-    Ok(super::rows::meetings(db, q).await?)
+    Ok(super::rows::meetings_part(db, q, columns.with(meeting::Column::Id)).await?)
 }
 
 /// The organisations (all are public: they are the federation's members and
@@ -510,6 +513,22 @@ by_ids!(
 by_ids!(resources_by_ids, resource, resource_visible, decoded);
 by_ids!(organisations_by_ids, organisation, decoded);
 by_ids!(members_by_ids, member, super::rows::members);
+
+/// [`members_by_ids`], with only `columns` read and the id, which is read
+/// whatever the set. Unless `columns` is [`MemberColumns::ALL`], the models
+/// hold placeholders in their other fields ([`super::rows::member_part`]).
+pub async fn members_by_ids_part(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+    columns: MemberColumns,
+) -> Result<Vec<member::Model>> {
+    if columns.is_all() {
+        return members_by_ids(db, actor, ids).await;
+    }
+    let q = member::Entity::find().filter(among_keys(db, member::Column::Id, ids));
+    Ok(super::rows::members_part(db, q, columns.with(member::Column::Id)).await?)
+}
 
 /// Memberships by id, of groups and projects `actor` may see.
 pub async fn memberships_by_ids(
@@ -753,7 +772,7 @@ pub async fn first_meetings_of_projects(
         .map(|r| {
             let m = match &part {
                 None => super::rows::FastMeeting::from_query_result(r, "")?.0,
-                Some(cs) => super::rows::meeting_part(r, cs)?,
+                Some(_) => super::rows::meeting_part(r, columns)?,
             };
             let c = if counts {
                 Some(super::rows::counts_at(r, read, &COUNT_COLUMNS)?)
@@ -901,8 +920,24 @@ fn count_column(name: &str) -> sea_orm::sea_query::Expr {
 /// tenth of its time there (`pgbench`, bench/RESULTS.md, session 22); the
 /// sort of their ids costs Muster tens of microseconds.
 pub async fn rsvps_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
+    rsvps_of_part(db, meeting_ids, RsvpColumns::ALL).await
+}
+
+/// [`rsvps_of`], with only `columns` read and the id, meeting and member,
+/// which are read whatever the set. Unless `columns` is
+/// [`RsvpColumns::ALL`], the models hold placeholders in their other fields
+/// ([`super::rows::rsvp_part`]).
+pub async fn rsvps_of_part(
+    db: &impl Db,
+    meeting_ids: &[Uuid],
+    columns: RsvpColumns,
+) -> Result<Vec<rsvp::Model>> {
+    let columns = columns
+        .with(rsvp::Column::Id)
+        .with(rsvp::Column::MeetingId)
+        .with(rsvp::Column::MemberId);
     let q = rsvp::Entity::find().filter(among(db, rsvp::Column::MeetingId, meeting_ids));
-    let mut rows = super::rows::rsvps(db, q).await?;
+    let mut rows = super::rows::rsvps_part(db, q, columns).await?;
     rows.sort_unstable_by_key(|r| r.id);
     Ok(rows)
 }

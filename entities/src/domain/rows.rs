@@ -215,15 +215,122 @@ macro_rules! positional {
                 .collect())
         }
     };
+    // With a column set `$set`: also a decoder of rows that hold only some
+    // columns (`$part`), and a function that reads only those (`$some`).
+    (
+        $wrapper:ident, $all:ident, $module:ident,
+        $set:ident, $part:ident, $some:ident { $($field:ident: $how:ident),* $(,)? }
+    ) => {
+        positional!($wrapper, $all, $module { $($field: $how),* });
+
+        #[doc = concat!("A set of `", stringify!($module), "` columns: bit i is the i-th column in")]
+        #[doc = "declaration order. A query that shows two fields of a row reads their"]
+        #[doc = concat!("columns, not the whole row ([`", stringify!($some), "`]).")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $set(u32);
+
+        impl $set {
+            /// Every column: a whole row.
+            pub const ALL: Self = Self(u32::MAX);
+            /// No column.
+            pub const NONE: Self = Self(0);
+
+            /// This set and `c`.
+            #[must_use]
+            pub fn with(self, c: $module::Column) -> Self {
+                Self(self.0 | 1 << (c as u32))
+            }
+
+            /// The columns of either set.
+            #[must_use]
+            pub fn union(self, other: Self) -> Self {
+                Self(self.0 | other.0)
+            }
+
+            /// Whether `c` is in the set.
+            pub fn contains(self, c: $module::Column) -> bool {
+                self.0 & 1 << (c as u32) != 0
+            }
+
+            /// Whether every column of the table is in the set.
+            pub fn is_all(self) -> bool {
+                $module::Column::iter().all(|c| self.contains(c))
+            }
+
+            /// The columns in the set, in declaration order.
+            pub fn columns(self) -> Vec<$module::Column> {
+                $module::Column::iter()
+                    .filter(|c| self.contains(*c))
+                    .collect()
+            }
+        }
+
+        #[doc = concat!("A `", stringify!($module), "` with only `columns` read from `res` (its first")]
+        #[doc = "columns, in declaration order). The model's other fields hold"]
+        #[doc = "placeholders: empty text, zeros, `None`, the first value of each enum,"]
+        #[doc = "the Unix epoch. Only a caller that reads nothing but `columns` may use"]
+        #[doc = "it: the GraphQL adapter, for the fields a query asked for."]
+        pub fn $part(res: &QueryResult, columns: $set) -> Result<$module::Model, DbErr> {
+            let mut m = $module::Model {
+                $($field: positional!(@blank $how),)*
+            };
+            let pg = res.try_as_pg_row();
+            // The column's bit, and its place in the row when it was read.
+            let mut bit = 0_u32..;
+            let mut place = 0_usize..;
+            $(
+                if columns.0 & 1 << bit.next().unwrap_or_default() != 0 {
+                    // By position on PostgreSQL, by name elsewhere.
+                    m.$field = match pg {
+                        Some(row) => positional!(@$how row, place.next().unwrap_or_default())?,
+                        None => res.try_get("", stringify!($field))?,
+                    };
+                }
+            )*
+            Ok(m)
+        }
+
+        #[doc = concat!("Every `", stringify!($module), "` row the select finds, with only `columns`")]
+        #[doc = concat!("read ([`", stringify!($part), "`]); whole rows when `columns` is all of them.")]
+        pub async fn $some(
+            db: &impl Db,
+            q: Select<$module::Entity>,
+            columns: $set,
+        ) -> Result<Vec<$module::Model>, DbErr> {
+            use sea_orm::{QuerySelect as _, QueryTrait as _};
+            if columns.is_all() {
+                return $all(db, q).await;
+            }
+            let q = q.select_only().columns(columns.columns());
+            let stmt = q.build(db.get_database_backend());
+            db.query_all_raw(stmt)
+                .await?
+                .iter()
+                .map(|r| $part(r, columns))
+                .collect()
+        }
+    };
     (@plain $row:ident, $i:expr) => { at($row, $i) };
     (@text_enum $row:ident, $i:expr) => { enum_at($row, $i) };
     (@instant $row:ident, $i:expr) => { Instant::at($row, $i) };
+    (@blank text_enum) => { first_variant()? };
+    (@blank $how:ident) => { Default::default() };
+}
+
+/// The first value of a text enum: a partial row's placeholder.
+fn first_variant<T: ActiveEnum>() -> Result<T, DbErr> {
+    T::iter()
+        .next()
+        .ok_or_else(|| DbErr::Type("an enum without values".to_owned()))
 }
 
 positional!(
     FastMeeting,
     meetings,
-    meeting {
+    meeting,
+    MeetingColumns,
+    meeting_part,
+    meetings_part {
         id: plain,
         group_id: plain,
         project_id: plain,
@@ -290,7 +397,10 @@ positional!(
 positional!(
     FastMember,
     members,
-    member {
+    member,
+    MemberColumns,
+    member_part,
+    members_part {
         id: plain,
         display_name: plain,
         email: plain,
@@ -309,7 +419,10 @@ positional!(
 positional!(
     FastRsvp,
     rsvps,
-    rsvp {
+    rsvp,
+    RsvpColumns,
+    rsvp_part,
+    rsvps_part {
         id: plain,
         meeting_id: plain,
         member_id: plain,
@@ -318,116 +431,3 @@ positional!(
         updated_at: instant,
     }
 );
-
-/// A set of `meetings` columns: bit i is the i-th column in declaration
-/// order. A page that shows a meeting's title and start reads those
-/// columns, not all twenty ([`meeting_part`], `read::first_meetings_of_projects`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MeetingColumns(u32);
-
-impl MeetingColumns {
-    /// Every column: a whole row.
-    pub const ALL: Self = Self(u32::MAX);
-    /// No column (the id, project and start are read whatever the set).
-    pub const NONE: Self = Self(0);
-
-    /// This set and `c`.
-    #[must_use]
-    pub fn with(self, c: meeting::Column) -> Self {
-        Self(self.0 | 1 << (c as u32))
-    }
-
-    /// The columns of either set.
-    #[must_use]
-    pub fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-
-    /// Whether `c` is in the set.
-    pub fn contains(self, c: meeting::Column) -> bool {
-        self.0 & 1 << (c as u32) != 0
-    }
-
-    /// Whether every column of the table is in the set.
-    pub fn is_all(self) -> bool {
-        meeting::Column::iter().all(|c| self.contains(c))
-    }
-
-    /// The columns in the set, in declaration order.
-    pub fn columns(self) -> Vec<meeting::Column> {
-        meeting::Column::iter()
-            .filter(|c| self.contains(*c))
-            .collect()
-    }
-}
-
-/// A meeting with only `columns` read from `res` (its first columns, in
-/// that order). The model's other fields hold placeholders: empty text,
-/// zeros, the first value of each enum, the Unix epoch. Only a caller that
-/// reads nothing but `columns` may use it: the GraphQL adapter, for the
-/// fields a query asked for (`graphql::types::meeting_columns`).
-pub fn meeting_part(
-    res: &QueryResult,
-    columns: &[meeting::Column],
-) -> Result<meeting::Model, DbErr> {
-    use meeting::Column as C;
-    let mut m = meeting::Model {
-        id: uuid::Uuid::nil(),
-        group_id: None,
-        project_id: None,
-        title: String::new(),
-        kind: crate::MeetingKind::ALL[0],
-        format: crate::MeetingFormat::ALL[0],
-        starts_at: DateTimeUtc::UNIX_EPOCH,
-        ends_at: DateTimeUtc::UNIX_EPOCH,
-        time_zone: String::new(),
-        location: None,
-        status: crate::MeetingStatus::ALL[0],
-        quorum: 0,
-        visibility: crate::Visibility::ALL[0],
-        postponed_from_id: None,
-        cancel_reason: None,
-        minutes: None,
-        quorum_confirmed_at: None,
-        per_coop: false,
-        created_at: DateTimeUtc::UNIX_EPOCH,
-        updated_at: DateTimeUtc::UNIX_EPOCH,
-    };
-    let pg = res.try_as_pg_row();
-    for (i, c) in columns.iter().enumerate() {
-        use sea_orm::IdenStatic;
-        let name = c.as_str();
-        // By position on PostgreSQL (with `$pg`), by name elsewhere.
-        macro_rules! get {
-            ($pg:path) => {
-                match pg {
-                    Some(row) => $pg(row, i)?,
-                    None => res.try_get("", name)?,
-                }
-            };
-        }
-        match c {
-            C::Id => m.id = get!(at),
-            C::GroupId => m.group_id = get!(at),
-            C::ProjectId => m.project_id = get!(at),
-            C::Title => m.title = get!(at),
-            C::Kind => m.kind = get!(enum_at),
-            C::Format => m.format = get!(enum_at),
-            C::StartsAt => m.starts_at = get!(Instant::at),
-            C::EndsAt => m.ends_at = get!(Instant::at),
-            C::TimeZone => m.time_zone = get!(at),
-            C::Location => m.location = get!(at),
-            C::Status => m.status = get!(enum_at),
-            C::Quorum => m.quorum = get!(at),
-            C::Visibility => m.visibility = get!(enum_at),
-            C::PostponedFromId => m.postponed_from_id = get!(at),
-            C::CancelReason => m.cancel_reason = get!(at),
-            C::Minutes => m.minutes = get!(at),
-            C::QuorumConfirmedAt => m.quorum_confirmed_at = get!(Instant::at),
-            C::PerCoop => m.per_coop = get!(at),
-            C::CreatedAt => m.created_at = get!(Instant::at),
-            C::UpdatedAt => m.updated_at = get!(Instant::at),
-        }
-    }
-    Ok(m)
-}

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, Utc};
 use entities::Actor;
-use entities::domain::{groups, meetings, members, projects};
+use entities::domain::{groups, meetings, members, organisations, projects};
 use muster_tests::{Backend, TestApp, both, spawn_app};
 use serde_json::{Value, json};
 
@@ -1412,6 +1412,28 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
     ] {
         assert!(text.contains(seen), "{seen} in {text}");
     }
+    // The root page of meetings reads only its fields' columns too.
+    let root =
+        |s: &str, order: &str| format!("{{ meetings(first: 20{order}) {{ nodes {{ {s} }} }} }}");
+    for (field, _) in MEETING_FIELD_COLUMNS {
+        let s = selection(field);
+        let pruned = app.admin(&root(s, ""), json!({})).await;
+        let full = app.admin(&root(s, whole), json!({})).await;
+        assert!(pruned.get("errors").is_none(), "{field}: {pruned}");
+        assert_eq!(pruned, full, "root page: {field}");
+    }
+    app.db.reset_statements();
+    let titles = app.admin(&root("title status", ""), json!({})).await;
+    assert!(titles.get("errors").is_none(), "{titles}");
+    let texts = app.db.statement_texts();
+    let meetings = texts
+        .iter()
+        .find(|t| t.contains("FROM \"meetings\""))
+        .unwrap_or_else(|| panic!("{texts:#?}"));
+    assert!(meetings.contains("\"status\""), "{meetings}");
+    for column in ["\"minutes\"", "\"location\"", "\"created_at\""] {
+        assert!(!meetings.contains(column), "{column} in {meetings}");
+    }
     // The page of titles reads the id, project, start and title only.
     app.db.reset_statements();
     let titles = app.admin(&page("title", ""), json!({})).await;
@@ -1428,6 +1450,235 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
 }
 
 both!(pruned_meeting_fields_match_whole_rows);
+
+/// A page of RSVPs with their members reads only the columns their fields
+/// need, of both tables (`types::RSVP_FIELD_COLUMNS`,
+/// `types::MEMBER_FIELD_COLUMNS`). Each RSVP field, asked for alone with
+/// the member, gives what the RSVPs read without members give (whole
+/// rows); each member field gives what the member read by id gives (a
+/// whole row); on rows whose every column differs from a partial row's
+/// placeholders. A filter on the response reads the response; two aliases
+/// asking for different fields each get theirs; and the page really reads
+/// fewer columns.
+async fn pruned_rsvp_and_member_fields_match_whole_rows(backend: Backend) {
+    use api::graphql::types::{MEMBER_FIELD_COLUMNS, RSVP_FIELD_COLUMNS};
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(backend).await;
+    populate(&app, 1, 1, 2, 3).await;
+    organisations::create(
+        &app.db.conn,
+        &Actor::System,
+        organisations::NewOrganisation {
+            name: "Suma".into(),
+            slug: None,
+            kind: entities::OrganisationKind::MemberCoop,
+            website: None,
+            country: None,
+            is_member_coop: None,
+        },
+    )
+    .await
+    .unwrap();
+    for sql in [
+        "UPDATE members SET email = 'someone@example.org', phone = '+44 113 496 0000', \
+         matrix_user_id = '@' || replace(display_name, ' ', '') || ':example.org', \
+         archived_at = created_at, organisation_id = (SELECT id FROM organisations LIMIT 1)",
+        "UPDATE rsvps SET response = 'no' WHERE id = (SELECT id FROM rsvps ORDER BY id LIMIT 1)",
+        "UPDATE rsvps SET response = 'maybe' WHERE id = (SELECT id FROM rsvps ORDER BY id DESC LIMIT 1)",
+    ] {
+        app.db.conn.execute_unprepared(sql).await.unwrap();
+    }
+    let member_selection = |field: &'static str| -> &'static str {
+        match field {
+            "organisation" => "organisation { name }",
+            "memberships" => "memberships(first: 5) { totalCount }",
+            scalar => scalar,
+        }
+    };
+    let rsvp_selection = |field: &'static str| -> &'static str {
+        match field {
+            "member" => "member { id }",
+            "meeting" => "meeting { id title }",
+            scalar => scalar,
+        }
+    };
+    let fields_of = |body: &Value| -> Vec<String> {
+        body["data"]["__type"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let q = "query($t: String!) { __type(name: $t) { fields { name } } }";
+    let rsvp_fields = fields_of(&app.anon(q, json!({ "t": "Rsvp" })).await);
+    let member_fields = fields_of(&app.anon(q, json!({ "t": "Member" })).await);
+    let page = |s: &str| {
+        format!(
+            "{{ meetings(first: 10) {{ nodes {{ rsvps(first: 10) {{ nodes {{ {s} }} }} }} }} }}"
+        )
+    };
+    let nodes = |body: &Value| -> Vec<Value> {
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["meetings"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m["rsvps"]["nodes"].as_array().unwrap().clone())
+            .collect()
+    };
+    // RSVP fields: with the member (pruned) against without (whole rows).
+    for (field, _) in RSVP_FIELD_COLUMNS {
+        assert!(
+            *field == "__typename" || rsvp_fields.iter().any(|f| f == field),
+            "Rsvp has no field {field}"
+        );
+        let s = rsvp_selection(field);
+        let pruned = nodes(
+            &app.admin(&page(&format!("{s} member {{ id }}")), json!({}))
+                .await,
+        );
+        let full = nodes(&app.admin(&page(s), json!({})).await);
+        assert_eq!(pruned.len(), 6, "{field}");
+        let pruned: Vec<Value> = pruned
+            .into_iter()
+            .map(|mut n| {
+                if *field != "member" {
+                    n.as_object_mut().unwrap().remove("member");
+                }
+                n
+            })
+            .collect();
+        assert_eq!(pruned, full, "Rsvp.{field}");
+    }
+    // Member fields: with the RSVPs (pruned) against by id (whole rows).
+    let by_id =
+        |s: &str| format!("query($id: ID!) {{ node(id: $id) {{ ... on Member {{ id {s} }} }} }}");
+    for (field, _) in MEMBER_FIELD_COLUMNS {
+        assert!(
+            *field == "__typename" || member_fields.iter().any(|f| f == field),
+            "Member has no field {field}"
+        );
+        let s = member_selection(field);
+        let pruned = nodes(
+            &app.admin(&page(&format!("member {{ id {s} }}")), json!({}))
+                .await,
+        );
+        assert_eq!(pruned.len(), 6, "{field}");
+        for n in pruned {
+            let member = &n["member"];
+            let full = app.admin(&by_id(s), json!({ "id": member["id"] })).await;
+            assert_eq!(member, &full["data"]["node"], "Member.{field}");
+        }
+    }
+    // All of them at once, through `edges` and fragments.
+    let all_rsvp: Vec<&str> = RSVP_FIELD_COLUMNS
+        .iter()
+        .filter(|(f, _)| *f != "member")
+        .map(|(f, _)| rsvp_selection(f))
+        .collect();
+    let all_member: Vec<&str> = MEMBER_FIELD_COLUMNS
+        .iter()
+        .map(|(f, _)| member_selection(f))
+        .collect();
+    let by_edges = format!(
+        "{{ meetings(first: 10) {{ nodes {{ rsvps(first: 10) {{ edges {{ node {{ ...R }} }} }} }} }} }} \
+         fragment R on Rsvp {{ {} member {{ ...M }} }} fragment M on Member {{ {} }}",
+        all_rsvp.join(" "),
+        all_member.join(" ")
+    );
+    let body = app.admin(&by_edges, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let text = body.to_string();
+    for seen in [
+        "someone@example.org",
+        "+44 113 496 0000",
+        ":example.org",
+        "Suma",
+        "\"NO\"",
+        "\"MAYBE\"",
+        "\"YES\"",
+    ] {
+        assert!(text.contains(seen), "{seen} in {text}");
+    }
+    let full_member = app
+        .admin(&by_id(&all_member.join(" ")), json!({ "id": body["data"]["meetings"]["nodes"][0]["rsvps"]["edges"][0]["node"]["member"]["id"] }))
+        .await;
+    assert_eq!(
+        body["data"]["meetings"]["nodes"][0]["rsvps"]["edges"][0]["node"]["member"],
+        full_member["data"]["node"]
+    );
+    // A filter on the response reads the response, asked for or not.
+    for response in ["YES", "NO", "MAYBE"] {
+        let filtered = |s: &str| {
+            format!(
+                "{{ meetings(first: 10) {{ nodes {{ rsvps(first: 10, response: {response}) {{ nodes {{ {s} }} }} }} }} }}"
+            )
+        };
+        let pruned = nodes(
+            &app.admin(&filtered("id member { displayName }"), json!({}))
+                .await,
+        );
+        let full = nodes(&app.admin(&filtered("id response"), json!({})).await);
+        let ids = |ns: &[Value]| ns.iter().map(|n| n["id"].clone()).collect::<Vec<_>>();
+        assert!(!pruned.is_empty(), "{response}");
+        assert_eq!(ids(&pruned), ids(&full), "{response}");
+    }
+    // Two aliases asking for different fields of the same RSVPs.
+    let two = app
+        .admin(
+            "{ meetings(first: 10) { nodes { a: rsvps(first: 10) { nodes { member { displayName } } } \
+             b: rsvps(first: 10) { nodes { updatedAt member { email } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(two.get("errors").is_none(), "{two}");
+    for (alias, s) in [
+        ("a", "member { displayName }"),
+        ("b", "updatedAt member { email }"),
+    ] {
+        let alone = app.admin(&page(s), json!({})).await;
+        let got: Vec<Value> = two["data"]["meetings"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| json!({ "rsvps": m[alias] }))
+            .collect();
+        assert_eq!(
+            got,
+            alone["data"]["meetings"]["nodes"]
+                .as_array()
+                .unwrap()
+                .clone(),
+            "{alias}"
+        );
+    }
+    // The export's shape reads the RSVPs' response and the members' names,
+    // not their timestamps or contact details.
+    app.db.reset_statements();
+    nodes(
+        &app.admin(&page("response member { displayName }"), json!({}))
+            .await,
+    );
+    let texts = app.db.statement_texts();
+    let find = |table: &str| {
+        texts
+            .iter()
+            .find(|t| t.contains(&format!("FROM \"{table}\"")))
+            .unwrap_or_else(|| panic!("{texts:#?}"))
+            .clone()
+    };
+    let rsvps = find("rsvps");
+    assert!(rsvps.contains("\"response\""), "{rsvps}");
+    assert!(!rsvps.contains("\"created_at\""), "{rsvps}");
+    let members = find("members");
+    assert!(members.contains("\"display_name\""), "{members}");
+    for column in ["\"email\"", "\"phone\"", "\"created_at\""] {
+        assert!(!members.contains(column), "{column} in {members}");
+    }
+}
+
+both!(pruned_rsvp_and_member_fields_match_whole_rows);
 
 /// A page of projects with their first meetings (one statement for all
 /// the projects: a `LATERAL … LIMIT` per project on PostgreSQL, a window
