@@ -10,6 +10,11 @@
 //! any other row shape and on SQLite. The test
 //! `rows::positional_decoding_matches_sea_orm` in the suite holds the two
 //! to the same answer on real rows.
+//!
+//! A page that shows a few fields of meetings, RSVPs or members reads only
+//! their columns (`MeetingColumns`, `RsvpColumns`, `MemberColumns`); the
+//! `…_part` decoders here fill the model's other fields with placeholders,
+//! which only the GraphQL adapter, for exactly those fields, may read.
 
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::sqlx::postgres::types::Oid;
