@@ -1213,13 +1213,8 @@ pub const MEETING_FIELD_COLUMNS: &[(&str, &[entities::meeting::Column])] = {
 /// (`nodes`, `edges { node }`, through fragments) read, by
 /// [`MEETING_FIELD_COLUMNS`]; the whole row if one of them is not listed.
 pub fn meeting_columns(look: &async_graphql::Lookahead<'_>) -> MeetingColumns {
-    selected_columns(node_selections(look, None), MEETING_FIELD_COLUMNS).map_or(
-        MeetingColumns::ALL,
-        |cs| {
-            cs.into_iter()
-                .fold(MeetingColumns::NONE, MeetingColumns::with)
-        },
-    )
+    selected_columns(node_selections(look, None), MEETING_FIELD_COLUMNS)
+        .unwrap_or(MeetingColumns::ALL)
 }
 
 /// The `rsvps` columns each `Rsvp` field reads besides the id, meeting and
@@ -1264,9 +1259,7 @@ pub const MEMBER_FIELD_COLUMNS: &[(&str, &[entities::member::Column])] = {
 /// filtered by it); the whole row if one of them is not listed.
 pub fn rsvp_columns(look: &async_graphql::Lookahead<'_>, by_response: bool) -> RsvpColumns {
     let columns = selected_columns(node_selections(look, None), RSVP_FIELD_COLUMNS)
-        .map_or(RsvpColumns::ALL, |cs| {
-            cs.into_iter().fold(RsvpColumns::NONE, RsvpColumns::with)
-        });
+        .unwrap_or(RsvpColumns::ALL);
     if by_response {
         columns.with(entities::rsvp::Column::Response)
     } else {
@@ -1278,13 +1271,8 @@ pub fn rsvp_columns(look: &async_graphql::Lookahead<'_>, by_response: bool) -> R
 /// connection's nodes read, by [`MEMBER_FIELD_COLUMNS`]; the whole row if
 /// one of them is not listed.
 pub fn member_columns(look: &async_graphql::Lookahead<'_>) -> MemberColumns {
-    selected_columns(node_selections(look, Some("member")), MEMBER_FIELD_COLUMNS).map_or(
-        MemberColumns::ALL,
-        |cs| {
-            cs.into_iter()
-                .fold(MemberColumns::NONE, MemberColumns::with)
-        },
-    )
+    selected_columns(node_selections(look, Some("member")), MEMBER_FIELD_COLUMNS)
+        .unwrap_or(MemberColumns::ALL)
 }
 
 /// The selections of a connection's nodes (`nodes`, `edges { node }`), or
@@ -1304,12 +1292,13 @@ fn node_selections<'a>(
     .collect()
 }
 
-/// The columns the fields selected on `objects` read, by `table` (a field
-/// and its columns); `None`, the whole row, if one of them is not listed.
-fn selected_columns<C: Copy>(
+/// The set of columns the fields selected on `objects` read, by `table` (a
+/// field and its columns); `None`, the whole row, if one of them is not
+/// listed.
+fn selected_columns<C: Copy, S: FromIterator<C>>(
     objects: Vec<async_graphql::SelectionField<'_>>,
     table: &[(&str, &[C])],
-) -> Option<Vec<C>> {
+) -> Option<S> {
     let mut columns = Vec::new();
     for object in objects {
         for field in object.selection_set() {
@@ -1317,7 +1306,7 @@ fn selected_columns<C: Copy>(
             columns.extend_from_slice(cs);
         }
     }
-    Some(columns)
+    Some(columns.into_iter().collect())
 }
 
 /// A meeting, event or call of a group or a project.

@@ -270,6 +270,12 @@ macro_rules! positional {
             }
         }
 
+        impl FromIterator<$module::Column> for $set {
+            fn from_iter<I: IntoIterator<Item = $module::Column>>(columns: I) -> Self {
+                columns.into_iter().fold(Self::NONE, Self::with)
+            }
+        }
+
         #[doc = concat!("A `", stringify!($module), "` with only `columns` read from `res` (its first")]
         #[doc = "columns, in declaration order). The model's other fields hold"]
         #[doc = "placeholders: empty text, zeros, `None`, the first value of each enum,"]
