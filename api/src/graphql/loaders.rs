@@ -238,18 +238,11 @@ children!(
     |self, ids| read::agenda_of(&self.db, &ids),
     |r| Some(r.meeting_id)
 );
-children!(
-    RsvpsOfMeeting,
-    rsvp::Model,
-    |self, ids| read::rsvps_of(&self.db, &ids),
-    |r| Some(r.meeting_id)
-);
-
-/// Loads a meeting's RSVPs with the members who gave them, for a list of
-/// RSVPs whose member the query asks for: the RSVPs' statement, then one
-/// for their members (with the request's visibility, as `MemberById`), in
-/// the same load. The member of each RSVP is then at hand when it is
-/// resolved, instead of being looked up RSVP by RSVP through the batcher
+/// Loads a meeting's RSVPs, and with them the members who gave them when
+/// the query asks for those (`members`): the RSVPs' statement, then one for
+/// their members (with the request's visibility, as `MemberById`), in the
+/// same load. The member of each RSVP is then at hand when it is resolved,
+/// instead of being looked up RSVP by RSVP through the batcher
 /// (`bench/RESULTS.md`, "Members with their RSVPs"). The statements are
 /// those the look-ups ran; only the wait per RSVP is gone.
 ///
@@ -258,38 +251,42 @@ children!(
 /// one batch asking for different columns share statements that read the
 /// columns of all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RsvpsWithMembers {
+pub struct RsvpsOfMeeting {
     pub meeting: Uuid,
     pub rsvps: RsvpColumns,
-    pub members: MemberColumns,
+    /// The members' columns, when their members are asked for.
+    pub members: Option<MemberColumns>,
 }
 
-/// An RSVP, and the member who gave it when the actor may see them.
+/// An RSVP, and the member who gave it when they were asked for and the
+/// actor may see them.
 pub type Answered = (rsvp::Model, Option<Arc<member::Model>>);
 
-impl Loader<RsvpsWithMembers> for DbLoader {
+impl Loader<RsvpsOfMeeting> for DbLoader {
     type Value = Vec<Answered>;
     type Error = Arc<DomainError>;
 
-    async fn load(&self, ks: &[RsvpsWithMembers]) -> LoadResult<RsvpsWithMembers, Vec<Answered>> {
+    async fn load(&self, ks: &[RsvpsOfMeeting]) -> LoadResult<RsvpsOfMeeting, Vec<Answered>> {
         let rsvp_columns = ks.iter().fold(RsvpColumns::NONE, |cs, k| cs.union(k.rsvps));
         let member_columns = ks
             .iter()
-            .fold(MemberColumns::NONE, |cs, k| cs.union(k.members));
+            .filter_map(|k| k.members)
+            .reduce(MemberColumns::union);
         let rows = read::rsvps_of_part(&self.db, &distinct(ks, |k| k.meeting), rsvp_columns)
             .await
             .map_err(Arc::new)?;
         let ids = distinct(&rows, |r| r.member_id);
         let members: HashMap<Uuid, Arc<member::Model>, foldhash::fast::RandomState> =
-            if ids.is_empty() {
-                HashMap::default()
-            } else {
-                read::members_by_ids_part(&self.db, &self.actor, &ids, member_columns)
-                    .await
-                    .map_err(Arc::new)?
-                    .into_iter()
-                    .map(|m| (m.id, Arc::new(m)))
-                    .collect()
+            match member_columns {
+                Some(columns) if !ids.is_empty() => {
+                    read::members_by_ids_part(&self.db, &self.actor, &ids, columns)
+                        .await
+                        .map_err(Arc::new)?
+                        .into_iter()
+                        .map(|m| (m.id, Arc::new(m)))
+                        .collect()
+                }
+                _ => HashMap::default(),
             };
         let answered = rows.into_iter().map(|r| {
             let m = members.get(&r.member_id).cloned();

@@ -1219,8 +1219,8 @@ pub fn meeting_columns(look: &async_graphql::Lookahead<'_>) -> MeetingColumns {
 
 /// The `rsvps` columns each `Rsvp` field reads besides the id, meeting and
 /// member, which are always read (`read::rsvps_of_part`). A page of RSVPs
-/// with their members reads only these (`loaders::RsvpsWithMembers`); a
-/// field not listed reads the whole row. A field's resolver must read no
+/// reads only these (`loaders::RsvpsOfMeeting`); a field not listed reads
+/// the whole row. A field's resolver must read no
 /// column but these: `api::pruned_rsvp_and_member_fields_match_whole_rows`
 /// in the suite holds every entry to the value the whole row gives.
 pub const RSVP_FIELD_COLUMNS: &[(&str, &[entities::rsvp::Column])] = {
@@ -1484,24 +1484,21 @@ impl Meeting {
         // Members asked for come with the RSVPs, both with only the
         // columns their fields read.
         let look = ctx.look_ahead();
-        let mut rows: Vec<Rsvp> = if crate::graphql::connection::nodes_ask(&look, "member") {
-            let key = RsvpsWithMembers {
-                meeting: self.0.id,
-                rsvps: rsvp_columns(&look, response.is_some()),
-                members: member_columns(&look),
-            };
-            load_list(ctx, key)
-                .await?
-                .into_iter()
-                .map(|(r, m)| Rsvp(r, Giver::Read(m)))
-                .collect()
-        } else {
-            load_list(ctx, RsvpsOfMeeting(self.0.id))
-                .await?
-                .into_iter()
-                .map(Rsvp::from)
-                .collect()
+        let members =
+            crate::graphql::connection::nodes_ask(&look, "member").then(|| member_columns(&look));
+        let key = RsvpsOfMeeting {
+            meeting: self.0.id,
+            rsvps: rsvp_columns(&look, response.is_some()),
+            members,
         };
+        let mut rows: Vec<Rsvp> = load_list(ctx, key)
+            .await?
+            .into_iter()
+            .map(|(r, m)| match members {
+                Some(_) => Rsvp(r, Giver::Read(m)),
+                None => Rsvp::from(r),
+            })
+            .collect();
         if let Some(r) = response {
             rows.retain(|x| x.0.response == r.into());
         }
@@ -1611,7 +1608,7 @@ impl Organisation {
 /// allowed to see them; to others they are null.
 pub struct Member(
     // Shared: the member who gave a thousand RSVPs of a page is read once
-    // and handed to each of them (`loaders::RsvpsWithMembers`), not copied.
+    // and handed to each of them (`loaders::RsvpsOfMeeting`), not copied.
     pub Arc<entities::member::Model>,
     // Their memberships, loaded once for every field of this object that
     // needs them (`email`, `phone`, `memberships`).
@@ -1905,7 +1902,7 @@ impl AgendaItem {
 pub struct Rsvp(pub entities::rsvp::Model, pub Giver);
 
 /// The member who gave an RSVP: looked up when asked for, or read with the
-/// RSVP (`loaders::RsvpsWithMembers`; `None` when the actor may not see
+/// RSVP (`loaders::RsvpsOfMeeting`; `None` when the actor may not see
 /// them, as the look-up would answer).
 pub enum Giver {
     Later,

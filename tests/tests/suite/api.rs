@@ -826,7 +826,7 @@ async fn a_level_wider_than_a_pass_is_one_batch(backend: Backend) {
 both!(a_level_wider_than_a_pass_is_one_batch);
 
 /// A list of RSVPs whose member is asked for reads the members with the
-/// RSVPs (`loaders::RsvpsWithMembers`); an RSVP fetched alone looks its
+/// RSVPs (`loaders::RsvpsOfMeeting`); an RSVP fetched alone looks its
 /// member up. Both give the same member, with the same fields visible to
 /// the same people (an e-mail address only to an admin), through `nodes`,
 /// `edges` and a fragment, in the same number of statements as before
@@ -1451,13 +1451,12 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
 
 both!(pruned_meeting_fields_match_whole_rows);
 
-/// A page of RSVPs with their members reads only the columns their fields
-/// need, of both tables (`types::RSVP_FIELD_COLUMNS`,
+/// A page of RSVPs, with or without their members, reads only the columns
+/// their fields need, of both tables (`types::RSVP_FIELD_COLUMNS`,
 /// `types::MEMBER_FIELD_COLUMNS`). Each RSVP field, asked for alone with
-/// the member, gives what the RSVPs read without members give (whole
-/// rows); each member field gives what the member read by id gives (a
-/// whole row); on rows whose every column differs from a partial row's
-/// placeholders. A filter on the response reads the response; two aliases
+/// and without the member, gives what the RSVP read by id gives (a whole
+/// row); each member field gives what the member read by id gives; on rows
+/// whose every column differs from a partial row's placeholders. A filter on the response reads the response; two aliases
 /// asking for different fields each get theirs; and the page really reads
 /// fewer columns.
 async fn pruned_rsvp_and_member_fields_match_whole_rows(backend: Backend) {
@@ -1527,29 +1526,30 @@ async fn pruned_rsvp_and_member_fields_match_whole_rows(backend: Backend) {
             .flat_map(|m| m["rsvps"]["nodes"].as_array().unwrap().clone())
             .collect()
     };
-    // RSVP fields: with the member (pruned) against without (whole rows).
+    // RSVP fields, on a page with and without the members (pruned),
+    // against the RSVP read by id (a whole row).
+    let rsvp_by_id =
+        |s: &str| format!("query($id: ID!) {{ node(id: $id) {{ ... on Rsvp {{ id {s} }} }} }}");
     for (field, _) in RSVP_FIELD_COLUMNS {
         assert!(
             *field == "__typename" || rsvp_fields.iter().any(|f| f == field),
             "Rsvp has no field {field}"
         );
         let s = rsvp_selection(field);
-        let pruned = nodes(
-            &app.admin(&page(&format!("{s} member {{ id }}")), json!({}))
-                .await,
-        );
-        let full = nodes(&app.admin(&page(s), json!({})).await);
-        assert_eq!(pruned.len(), 6, "{field}");
-        let pruned: Vec<Value> = pruned
-            .into_iter()
-            .map(|mut n| {
+        for with_member in ["", "member { id }"] {
+            let pruned = nodes(
+                &app.admin(&page(&format!("id {s} {with_member}")), json!({}))
+                    .await,
+            );
+            assert_eq!(pruned.len(), 6, "{field}");
+            for mut n in pruned {
                 if *field != "member" {
                     n.as_object_mut().unwrap().remove("member");
                 }
-                n
-            })
-            .collect();
-        assert_eq!(pruned, full, "Rsvp.{field}");
+                let full = app.admin(&rsvp_by_id(s), json!({ "id": n["id"] })).await;
+                assert_eq!(n, full["data"]["node"], "Rsvp.{field} ({with_member})");
+            }
+        }
     }
     // Member fields: with the RSVPs (pruned) against by id (whole rows).
     let by_id =
@@ -1672,6 +1672,19 @@ async fn pruned_rsvp_and_member_fields_match_whole_rows(backend: Backend) {
     assert!(rsvps.contains("\"response\""), "{rsvps}");
     assert!(!rsvps.contains("\"created_at\""), "{rsvps}");
     let members = find("members");
+    // Without the members, the RSVPs alone, in part.
+    app.db.reset_statements();
+    nodes(&app.admin(&page("response"), json!({})).await);
+    let alone = app.db.statement_texts();
+    assert!(
+        !alone.iter().any(|t| t.contains("FROM \"members\"")),
+        "{alone:#?}"
+    );
+    let rsvps_alone = alone
+        .iter()
+        .find(|t| t.contains("FROM \"rsvps\""))
+        .unwrap_or_else(|| panic!("{alone:#?}"));
+    assert!(!rsvps_alone.contains("\"updated_at\""), "{rsvps_alone}");
     assert!(members.contains("\"display_name\""), "{members}");
     for column in ["\"email\"", "\"phone\"", "\"created_at\""] {
         assert!(!members.contains(column), "{column} in {members}");
