@@ -1169,8 +1169,9 @@ impl Now for RsvpCounts {
 
 /// The `meetings` columns each `Meeting` field reads besides the id, which
 /// is always read. A page that asks only for fields listed here reads only
-/// their columns (`loaders::FirstMeetingsOfProject`); a field not listed
-/// reads the whole row. A field's resolver must read no column but these:
+/// their columns (a project's first page, `loaders::FirstMeetingsOfProject`;
+/// the root `meetings` page without an `orderBy`); a field not listed reads
+/// the whole row. A field's resolver must read no column but these:
 /// `api::pruned_meeting_fields_match_whole_rows` in the suite holds every
 /// entry to the value the whole row gives.
 pub const MEETING_FIELD_COLUMNS: &[(&str, &[entities::meeting::Column])] = {
