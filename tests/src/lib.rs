@@ -67,6 +67,25 @@ impl TestDb {
         self.texts.lock().unwrap().clear();
     }
 
+    /// Creates a member co-op named `name`, and gives its id.
+    pub async fn member_coop(&self, name: impl Into<String>) -> uuid::Uuid {
+        entities::domain::organisations::create(
+            &self.conn,
+            &Actor::System,
+            entities::domain::organisations::NewOrganisation {
+                name: name.into(),
+                slug: None,
+                kind: entities::OrganisationKind::MemberCoop,
+                website: None,
+                country: None,
+                is_member_coop: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
     /// Rows in a table.
     pub async fn count(&self, table: &str) -> i64 {
         let row = self

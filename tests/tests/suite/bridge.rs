@@ -1131,25 +1131,6 @@ async fn a_weekly_health_digest_goes_to_the_rooms_once(backend: Backend) {
 
 both!(a_weekly_health_digest_goes_to_the_rooms_once);
 
-/// A member co-op, by name.
-async fn coop(r: &Room, name: impl Into<String>) -> uuid::Uuid {
-    entities::domain::organisations::create(
-        &r.db.conn,
-        &Actor::System,
-        entities::domain::organisations::NewOrganisation {
-            name: name.into(),
-            slug: None,
-            kind: entities::OrganisationKind::MemberCoop,
-            website: None,
-            country: None,
-            is_member_coop: None,
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
-
 /// The project linked to the test room.
 async fn linked_project(r: &mut Room) -> entities::project::Model {
     r.ok(ALICE, "!link co-op-fortnight").await;
@@ -1344,7 +1325,7 @@ async fn outreach_calls_from_the_room(backend: Backend) {
     let alice = rooms_actor(&r, ALICE).await;
     let mut orgs = Vec::new();
     for name in ["Riverside Co-op", "Print Co-op", "Spokes Bike Co-op"] {
-        orgs.push(coop(&r, name).await);
+        orgs.push(r.db.member_coop(name).await);
     }
     let bob = rooms_actor(&r, BOB).await;
     assert_eq!(
@@ -1436,7 +1417,7 @@ async fn never_the_same_coop_to_two_callers(backend: Backend) {
     let mut orgs = Vec::new();
     let mut callers = Vec::new();
     for i in 0..8 {
-        orgs.push(coop(&r, format!("Co-op {i}")).await);
+        orgs.push(r.db.member_coop(format!("Co-op {i}")).await);
         let m = members::create(
             &r.db.conn,
             &Actor::System,
