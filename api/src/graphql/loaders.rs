@@ -239,16 +239,17 @@ children!(
     |r| Some(r.meeting_id)
 );
 /// Loads a meeting's RSVPs, and with them the members who gave them when
-/// the query asks for those (`members`): the RSVPs' statement, then one for
-/// their members (with the request's visibility, as `MemberById`), in the
-/// same load. The member of each RSVP is then at hand when it is resolved,
-/// instead of being looked up RSVP by RSVP through the batcher
-/// (`bench/RESULTS.md`, "Members with their RSVPs"). The statements are
-/// those the look-ups ran; only the wait per RSVP is gone.
+/// the query asks for those (`members`): one statement that joins each
+/// RSVP to its member (`read::rsvps_with_members_part`, with the same
+/// visibility as `MemberById`). The member of each RSVP is then at hand
+/// when it is resolved, instead of being looked up RSVP by RSVP through the
+/// batcher (`bench/RESULTS.md`, "Members with their RSVPs"), and without a
+/// second statement for the members ("One statement for RSVPs and their
+/// members", session 25).
 ///
 /// Only the columns the query's fields read are read, of the RSVPs and of
 /// their members (`types::rsvp_columns`, `types::member_columns`); keys of
-/// one batch asking for different columns share statements that read the
+/// one batch asking for different columns share a statement that reads the
 /// columns of all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RsvpsOfMeeting {
@@ -272,26 +273,28 @@ impl Loader<RsvpsOfMeeting> for DbLoader {
             .iter()
             .filter_map(|k| k.members)
             .reduce(MemberColumns::union);
-        let rows = read::rsvps_of_part(&self.db, &distinct(ks, |k| k.meeting), rsvp_columns)
+        let meetings = distinct(ks, |k| k.meeting);
+        // Members asked for by any key come in the RSVPs' statement.
+        let answered: Vec<Answered> = match member_columns {
+            Some(columns) => read::rsvps_with_members_part(
+                &self.db,
+                &self.actor,
+                &meetings,
+                rsvp_columns,
+                columns,
+            )
             .await
-            .map_err(Arc::new)?;
-        let ids = distinct(&rows, |r| r.member_id);
-        let members: HashMap<Uuid, Arc<member::Model>, foldhash::fast::RandomState> =
-            match member_columns {
-                Some(columns) if !ids.is_empty() => {
-                    read::members_by_ids_part(&self.db, &self.actor, &ids, columns)
-                        .await
-                        .map_err(Arc::new)?
-                        .into_iter()
-                        .map(|m| (m.id, Arc::new(m)))
-                        .collect()
-                }
-                _ => HashMap::default(),
-            };
-        let answered = rows.into_iter().map(|r| {
-            let m = members.get(&r.member_id).cloned();
-            (r, m)
-        });
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|(r, m)| (r, Some(m)))
+            .collect(),
+            None => read::rsvps_of_part(&self.db, &meetings, rsvp_columns)
+                .await
+                .map_err(Arc::new)?
+                .into_iter()
+                .map(|r| (r, None))
+                .collect(),
+        };
         let by_meeting = group_by(answered, |(r, _): &Answered| Some(r.meeting_id));
         Ok(hand_out(ks, |k| k.meeting, by_meeting))
     }

@@ -262,6 +262,22 @@ macro_rules! positional {
                 $module::Column::iter().all(|c| self.contains(c))
             }
 
+            /// This set without `c`.
+            #[must_use]
+            pub fn without(self, c: $module::Column) -> Self {
+                Self(self.0 & !(1 << (c as u32)))
+            }
+
+            /// How many columns of the table are in the set.
+            pub fn len(self) -> usize {
+                $module::Column::iter().filter(|c| self.contains(*c)).count()
+            }
+
+            /// Whether no column of the table is in the set.
+            pub fn is_empty(self) -> bool {
+                self.len() == 0
+            }
+
             /// The columns in the set, in declaration order.
             pub fn columns(self) -> Vec<$module::Column> {
                 $module::Column::iter()
@@ -276,25 +292,32 @@ macro_rules! positional {
             }
         }
 
-        #[doc = concat!("A `", stringify!($module), "` with only `columns` read from `res` (its first")]
-        #[doc = "columns, in declaration order). The model's other fields hold"]
-        #[doc = "placeholders: empty text, zeros, `None`, the first value of each enum,"]
-        #[doc = "the Unix epoch. Only a caller that reads nothing but `columns` may use"]
-        #[doc = "it: the GraphQL adapter, for the fields a query asked for."]
-        pub fn $part(res: &QueryResult, columns: $set) -> Result<$module::Model, DbErr> {
+        #[doc = concat!("A `", stringify!($module), "` with only `columns` read from `res`: on")]
+        #[doc = "PostgreSQL by position, from the row's column `first` on, in declaration"]
+        #[doc = "order; elsewhere by name, each column's name after `prefix` (a joined"]
+        #[doc = "table's columns are selected under a prefix). The model's other fields"]
+        #[doc = "hold placeholders: empty text, zeros, `None`, the first value of each"]
+        #[doc = "enum, the Unix epoch. Only a caller that reads nothing but `columns` may"]
+        #[doc = "use it: the GraphQL adapter, for the fields a query asked for."]
+        pub fn $part(
+            res: &QueryResult,
+            columns: $set,
+            first: usize,
+            prefix: &str,
+        ) -> Result<$module::Model, DbErr> {
             let mut m = $module::Model {
                 $($field: positional!(@blank $how),)*
             };
             let pg = res.try_as_pg_row();
             // The column's bit, and its place in the row when it was read.
             let mut bit = 0_u32..;
-            let mut place = 0_usize..;
+            let mut place = first..;
             $(
                 if columns.0 & 1 << bit.next().unwrap_or_default() != 0 {
                     // By position on PostgreSQL, by name elsewhere.
                     m.$field = match pg {
                         Some(row) => positional!(@$how row, place.next().unwrap_or_default())?,
-                        None => res.try_get("", stringify!($field))?,
+                        None => res.try_get(prefix, stringify!($field))?,
                     };
                 }
             )*
@@ -317,7 +340,7 @@ macro_rules! positional {
             db.query_all_raw(stmt)
                 .await?
                 .iter()
-                .map(|r| $part(r, columns))
+                .map(|r| $part(r, columns, 0, ""))
                 .collect()
         }
     };
