@@ -4,6 +4,7 @@
 //! cases use to load what they are about to change.
 
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PrimaryKeyTrait, QueryFilter, QueryOrder};
+use std::sync::Arc;
 use uuid::Uuid;
 
 use super::Db;
@@ -937,14 +938,20 @@ pub async fn rsvps_of_part(
     meeting_ids: &[Uuid],
     columns: RsvpColumns,
 ) -> Result<Vec<rsvp::Model>> {
-    let columns = columns
-        .with(rsvp::Column::Id)
-        .with(rsvp::Column::MeetingId)
-        .with(rsvp::Column::MemberId);
     let q = rsvp::Entity::find().filter(among(db, rsvp::Column::MeetingId, meeting_ids));
-    let mut rows = super::rows::rsvps_part(db, q, columns).await?;
+    let mut rows = super::rows::rsvps_part(db, q, with_rsvp_keys(columns)).await?;
     rows.sort_unstable_by_key(|r| r.id);
     Ok(rows)
+}
+
+/// `columns` and the RSVP's id, meeting and member, which a page of RSVPs
+/// always reads: it pages by the first, groups by the second and finds the
+/// member by the third.
+fn with_rsvp_keys(columns: RsvpColumns) -> RsvpColumns {
+    columns
+        .with(rsvp::Column::Id)
+        .with(rsvp::Column::MeetingId)
+        .with(rsvp::Column::MemberId)
 }
 
 /// [`rsvps_of_part`], each RSVP with the member who gave it, read in the
@@ -956,22 +963,21 @@ pub async fn rsvps_of_part(
 ///
 /// One statement instead of two (the RSVPs, then their members by id): the
 /// export's page of 100 meetings has 1,500 RSVPs from 500 members, and the
-/// second statement, with the ids it takes, was about a tenth of Muster's
-/// time and of PostgreSQL's (bench/RESULTS.md, session 25).
+/// second statement, with the 500 ids it took and the map of members built
+/// from it, was about a tenth of Muster's time for the export
+/// (bench/RESULTS.md, session 25). PostgreSQL spends as much on the join as
+/// on the two.
 pub async fn rsvps_with_members_part(
     db: &impl Db,
     _actor: &Actor,
     meeting_ids: &[Uuid],
     columns: RsvpColumns,
     member_columns: MemberColumns,
-) -> Result<Vec<(rsvp::Model, std::sync::Arc<member::Model>)>> {
+) -> Result<Vec<(rsvp::Model, Arc<member::Model>)>> {
     use sea_orm::sea_query::{Expr, JoinType};
     use sea_orm::{IdenStatic as _, QuerySelect as _, QueryTrait as _, RelationTrait as _};
-    use std::collections::hash_map::Entry;
-    let columns = columns
-        .with(rsvp::Column::Id)
-        .with(rsvp::Column::MeetingId)
-        .with(rsvp::Column::MemberId);
+    use std::collections::{HashMap, hash_map::Entry};
+    let columns = with_rsvp_keys(columns);
     // The member's id is the RSVP's `member_id`.
     let member_columns = member_columns.without(member::Column::Id);
     let mut q = rsvp::Entity::find()
@@ -986,11 +992,8 @@ pub async fn rsvps_with_members_part(
         );
     }
     let rows = db.query_all_raw(q.build(db.get_database_backend())).await?;
-    let mut members: std::collections::HashMap<
-        Uuid,
-        std::sync::Arc<member::Model>,
-        foldhash::fast::RandomState,
-    > = std::collections::HashMap::default();
+    let mut members: HashMap<Uuid, Arc<member::Model>, foldhash::fast::RandomState> =
+        HashMap::default();
     // The member's columns follow the RSVP's.
     let first = columns.len();
     let mut out = Vec::with_capacity(rows.len());
@@ -1001,7 +1004,7 @@ pub async fn rsvps_with_members_part(
             Entry::Vacant(slot) => {
                 let mut m = super::rows::member_part(row, member_columns, first, MEMBER_PREFIX)?;
                 m.id = r.member_id;
-                slot.insert(std::sync::Arc::new(m)).clone()
+                slot.insert(Arc::new(m)).clone()
             }
         };
         out.push((r, m));
