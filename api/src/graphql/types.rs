@@ -1237,8 +1237,8 @@ pub const RSVP_FIELD_COLUMNS: &[(&str, &[entities::rsvp::Column])] = {
 };
 
 /// The `members` columns each `Member` field reads besides the id, which is
-/// always read; as [`RSVP_FIELD_COLUMNS`], for the members of a page of
-/// RSVPs.
+/// always known (the RSVP's `member_id`); as [`RSVP_FIELD_COLUMNS`], for the
+/// members of a page of RSVPs, read with them (`read::rsvps_with_members_part`).
 pub const MEMBER_FIELD_COLUMNS: &[(&str, &[entities::member::Column])] = {
     use entities::member::Column as C;
     &[

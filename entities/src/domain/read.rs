@@ -995,7 +995,7 @@ pub async fn rsvps_with_members_part(
     let mut members: HashMap<Uuid, Arc<member::Model>, foldhash::fast::RandomState> =
         HashMap::default();
     // The member's columns follow the RSVP's.
-    let first = columns.len();
+    let first = columns.count();
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let r = super::rows::rsvp_part(row, columns, 0, "")?;

@@ -269,13 +269,8 @@ macro_rules! positional {
             }
 
             /// How many columns of the table are in the set.
-            pub fn len(self) -> usize {
+            pub fn count(self) -> usize {
                 $module::Column::iter().filter(|c| self.contains(*c)).count()
-            }
-
-            /// Whether no column of the table is in the set.
-            pub fn is_empty(self) -> bool {
-                self.len() == 0
             }
 
             /// The columns in the set, in declaration order.

@@ -664,22 +664,8 @@ async fn a_handover_carries_people_and_work_over(backend: Backend) {
 async fn one_voice_per_coop(backend: Backend) {
     let app = spawn_app(backend).await;
     let db = &app.db.conn;
-    let coop = |name: &str| organisations::NewOrganisation {
-        name: name.into(),
-        slug: None,
-        kind: entities::OrganisationKind::MemberCoop,
-        website: None,
-        country: None,
-        is_member_coop: None,
-    };
-    let riverside = organisations::create(db, SYS, coop("Riverside"))
-        .await
-        .unwrap()
-        .id;
-    let print = organisations::create(db, SYS, coop("Print Co-op"))
-        .await
-        .unwrap()
-        .id;
+    let riverside = app.db.member_coop("Riverside").await;
+    let print = app.db.member_coop("Print Co-op").await;
     let assembly = new_group(db, "Assembly", vec![]).await;
     let r1 = person(db, "Rita", Some(riverside)).await;
     let r2 = person(db, "Raj", Some(riverside)).await;
