@@ -44,13 +44,31 @@ pub async fn connect_with(
         .acquire_timeout(acquire)
         .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false);
-    let db = Database::connect(opts).await?;
+    let db = Database::connect(opts)
+        .await
+        .map_err(|e| without_secrets(e, url))?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL;").await?;
         db.execute_unprepared("PRAGMA synchronous = NORMAL;")
             .await?;
     }
     Ok(db)
+}
+
+/// The error with the URL's password hidden: sea-orm names the whole
+/// connection string when it cannot parse it, and the error ends up in
+/// logs and on the terminal.
+fn without_secrets(e: DbErr, url: &str) -> DbErr {
+    let redacted = crate::settings::redact(url);
+    if redacted == url || !e.to_string().contains(url) {
+        return e;
+    }
+    match e {
+        DbErr::Conn(inner) => DbErr::Conn(sea_orm::RuntimeErr::Internal(
+            inner.to_string().replace(url, &redacted),
+        )),
+        other => DbErr::Custom(other.to_string().replace(url, &redacted)),
+    }
 }
 
 /// Applies every pending migration.
@@ -61,6 +79,20 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A connection string sea-orm cannot parse is named in the error
+    /// without its password.
+    #[tokio::test]
+    async fn a_bad_url_is_reported_without_its_password() {
+        let url = "postgres://muster:s3cret@/muster?host=/nowhere";
+        let e = connect(url, 1).await.unwrap_err().to_string();
+        assert!(e.contains("postgres://muster:***@/muster"), "{e}");
+        assert!(!e.contains("s3cret"), "{e}");
+        assert!(
+            e.starts_with("Connection Error: The connection string"),
+            "{e}"
+        );
+    }
 
     /// A connection in use goes out of the pool without a round trip of
     /// its own; only one that has sat idle is checked first.

@@ -508,7 +508,7 @@ fn credentials(url: &str) -> Option<(&str, &str, Option<&str>, &str)> {
 }
 
 /// The URL with its password shown as `***`, for logs.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match credentials(url) {
         Some((scheme, user, Some(_), rest)) => format!("{scheme}://{user}:***@{rest}"),
         _ => url.to_owned(),
