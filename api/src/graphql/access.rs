@@ -15,8 +15,8 @@ use super::ids::{self, Kind};
 use super::loaders::MemberById;
 use super::req;
 use super::types::{
-    Conn, Group, Member, Organisation, Project, group_of, load_one, member_of, organisation_of,
-    project_of,
+    Conn, Fast, Group, Member, Organisation, Project, group_of, load_one, member_of,
+    organisation_of, project_of,
 };
 use crate::rate::Verdict;
 
@@ -123,7 +123,7 @@ impl SignUp {
         project_of(ctx, self.0.project_id).await
     }
     /// The member it was approved as.
-    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.member_id).await
     }
     /// What a convener types in a room: `!approve <number>`.
@@ -196,7 +196,7 @@ impl ApiKey {
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
         organisation_of(ctx, self.0.organisation_id).await
     }
-    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.member_id).await
     }
 }

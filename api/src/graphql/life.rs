@@ -13,7 +13,7 @@ use super::enums::{ContactStatus, HandoverItemKind, Involvement};
 use super::errors::{UserError, outcome, query_error};
 use super::ids::{self, Kind};
 use super::req;
-use super::types::{Group, Member, Organisation, Project, group_of, member_of};
+use super::types::{Fast, Group, Member, Organisation, Project, group_of, member_of};
 
 /// A role a group or project asks people to take, and what it asks.
 /// (`GroupRole`, as `Role` is a membership's standing: convener, member…)
@@ -65,7 +65,7 @@ impl CharterVersion {
         serde_json::from_value(self.0.domains.clone()).unwrap_or_default()
     }
     /// Who changed it (null: an admin key or Muster itself).
-    async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.changed_by_id).await
     }
     async fn changed_at(&self) -> DateTime<Utc> {
@@ -109,7 +109,7 @@ impl Handover {
     async fn started_at(&self) -> DateTime<Utc> {
         self.0.handover.started_at
     }
-    async fn started_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn started_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.handover.started_by_id).await
     }
     /// Set when the old room was closed, the last item.
@@ -163,7 +163,7 @@ impl OutreachContact {
         self.0.contact.next_step_on
     }
     /// Who is calling it now (it is theirs until they log the call).
-    async fn assigned_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn assigned_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.contact.assigned_member_id).await
     }
     async fn updated_at(&self) -> DateTime<Utc> {

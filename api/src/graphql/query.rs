@@ -191,11 +191,15 @@ impl CoreQuery {
     }
 
     /// A meeting by its global id.
-    async fn meeting(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Meeting>> {
+    async fn meeting(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<Fast<Meeting>>> {
         let uuid = ids::expect(Kind::Meeting, &id, "id").map_err(query_error)?;
         Ok(load_one(ctx, super::loaders::MeetingById(uuid))
             .await?
-            .map(Meeting::from))
+            .map(Fast::from))
     }
 
     /// Member co-ops, partners, networks and movement organisations, by name.

@@ -111,8 +111,8 @@ pub(super) async fn project_of(
 pub(super) async fn member_of(
     ctx: &Context<'_>,
     id: Option<Uuid>,
-) -> async_graphql::Result<Option<Member>> {
-    related(ctx, id, MemberById, Member::from).await
+) -> async_graphql::Result<Option<Fast<Member>>> {
+    related(ctx, id, MemberById, |m| Fast(Member::from(m))).await
 }
 
 /// The organisation with this id, if any.
@@ -1584,7 +1584,7 @@ impl Organisation {
         self.0.is_member_coop
     }
     /// The members who speak for it where counts are per co-op.
-    async fn delegates(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
+    async fn delegates(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Fast<Member>>> {
         let r = req(ctx);
         let ds = entities::domain::organisations::delegates_of(&r.db, &[self.0.id])
             .await
@@ -1775,7 +1775,7 @@ impl Membership {
     async fn until(&self) -> Option<DateTime<Utc>> {
         self.0.until
     }
-    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, Some(self.0.member_id)).await
     }
     async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Group>> {
@@ -1824,7 +1824,7 @@ impl Alliance {
         project_of(ctx, self.0.project_id).await
     }
     /// The member who keeps in touch.
-    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.contact_member_id).await
     }
 }
@@ -1891,7 +1891,7 @@ impl AgendaItem {
         self.0.created_at
     }
     /// Who put it on the agenda.
-    async fn proposer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn proposer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.proposer_id).await
     }
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
@@ -1944,7 +1944,7 @@ impl Rsvp {
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         Ok(match &self.1 {
             Giver::Read(m) => m.clone().map(|m| Fast(Member::from(m))),
-            Giver::Later => member_of(ctx, Some(self.0.member_id)).await?.map(Fast),
+            Giver::Later => member_of(ctx, Some(self.0.member_id)).await?,
         })
     }
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
@@ -1980,7 +1980,7 @@ impl Action {
         self.0.created_at
     }
     /// Who will do it.
-    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<Member>>> {
         member_of(ctx, self.0.owner_id).await
     }
     /// The meeting that agreed it.
