@@ -80,6 +80,32 @@ by_id!(
 by_id!(RsvpById, rsvp::Model, read::rsvps_by_ids);
 by_id!(ActionById, entities::action::Model, read::actions_by_ids);
 
+/// A meeting by id with only `columns` read: the root `meeting(id:)`, whose
+/// fields are known when it is asked for (`types::meeting_object_columns`).
+/// Keys of one batch asking for different columns share one statement that
+/// reads the columns of all of them. The meeting's other fields hold
+/// placeholders: a model from here is only for the fields that asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeetingPartById(pub Uuid, pub MeetingColumns);
+
+impl Loader<MeetingPartById> for DbLoader {
+    type Value = meeting::Model;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, ks: &[MeetingPartById]) -> LoadResult<MeetingPartById, meeting::Model> {
+        let columns = ks.iter().fold(MeetingColumns::NONE, |cs, k| cs.union(k.1));
+        let rows =
+            read::meetings_by_ids_part(&self.db, &self.actor, &distinct(ks, |k| k.0), columns)
+                .await
+                .map_err(Arc::new)?;
+        let by_id: HashMap<Uuid, meeting::Model> = rows.into_iter().map(|m| (m.id, m)).collect();
+        Ok(ks
+            .iter()
+            .filter_map(|k| Some((*k, by_id.get(&k.0)?.clone())))
+            .collect())
+    }
+}
+
 /// Rows by parent id: hashed with foldhash, not `SipHash` (thousands of
 /// rows a page; the map lives only while a batch's answer is built).
 type ByParent<T> = HashMap<Uuid, Vec<T>, foldhash::fast::RandomState>;

@@ -197,9 +197,13 @@ impl CoreQuery {
         id: ID,
     ) -> async_graphql::Result<Option<Fast<Meeting>>> {
         let uuid = ids::expect(Kind::Meeting, &id, "id").map_err(query_error)?;
-        Ok(load_one(ctx, super::loaders::MeetingById(uuid))
-            .await?
-            .map(Fast::from))
+        // Only the columns its fields read (`MEETING_FIELD_COLUMNS`).
+        let columns = super::types::meeting_object_columns(&ctx.look_ahead());
+        Ok(
+            load_one(ctx, super::loaders::MeetingPartById(uuid, columns))
+                .await?
+                .map(Fast::from),
+        )
     }
 
     /// Member co-ops, partners, networks and movement organisations, by name.

@@ -1170,7 +1170,8 @@ impl Now for RsvpCounts {
 /// The `meetings` columns each `Meeting` field reads besides the id, which
 /// is always read. A page that asks only for fields listed here reads only
 /// their columns (a project's first page, `loaders::FirstMeetingsOfProject`;
-/// the root `meetings` page without an `orderBy`); a field not listed reads
+/// the root `meetings` page without an `orderBy`), as does the root
+/// `meeting(id:)` (`loaders::MeetingPartById`); a field not listed reads
 /// the whole row. A field's resolver must read no column but these:
 /// `api::pruned_meeting_fields_match_whole_rows` in the suite holds every
 /// entry to the value the whole row gives.
@@ -1216,6 +1217,13 @@ pub const MEETING_FIELD_COLUMNS: &[(&str, &[entities::meeting::Column])] = {
 pub fn meeting_columns(look: &async_graphql::Lookahead<'_>) -> MeetingColumns {
     selected_columns(node_selections(look, None), MEETING_FIELD_COLUMNS)
         .unwrap_or(MeetingColumns::ALL)
+}
+
+/// The columns that the fields asked for on a meeting itself (the root
+/// `meeting(id:)`) read, by [`MEETING_FIELD_COLUMNS`]; the whole row if one
+/// of them is not listed.
+pub fn meeting_object_columns(look: &async_graphql::Lookahead<'_>) -> MeetingColumns {
+    selected_columns(look.selection_fields(), MEETING_FIELD_COLUMNS).unwrap_or(MeetingColumns::ALL)
 }
 
 /// The `rsvps` columns each `Rsvp` field reads besides the id, meeting and

@@ -505,12 +505,29 @@ by_ids!(
     project_visible,
     super::rows::projects
 );
-by_ids!(
-    meetings_by_ids,
-    meeting,
-    meeting_visible,
-    super::rows::meetings
-);
+/// The `meeting` rows with these ids that `actor` may see.
+pub async fn meetings_by_ids(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<meeting::Model>> {
+    meetings_by_ids_part(db, actor, ids, MeetingColumns::ALL).await
+}
+
+/// [`meetings_by_ids`], with only `columns` read and the id, which is read
+/// whatever the set. Unless `columns` is [`MeetingColumns::ALL`], the models
+/// hold placeholders in their other fields ([`super::rows::meeting_part`]).
+pub async fn meetings_by_ids_part(
+    db: &impl Db,
+    actor: &Actor,
+    ids: &[Uuid],
+    columns: MeetingColumns,
+) -> Result<Vec<meeting::Model>> {
+    let q = meeting::Entity::find()
+        .filter(among_keys(db, meeting::Column::Id, ids))
+        .filter(meeting_visible(actor));
+    Ok(super::rows::meetings_part(db, q, columns.with(meeting::Column::Id)).await?)
+}
 by_ids!(resources_by_ids, resource, resource_visible, decoded);
 by_ids!(organisations_by_ids, organisation, decoded);
 /// The `member` rows with these ids (every member may be seen; their

@@ -1401,6 +1401,31 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
             assert_eq!(pruned, full, "{name}: {field}");
         }
     }
+    // Each field alone on the root look-up by id, pruned, against the
+    // same meeting as a node (a whole row), for the meeting with every
+    // column set and the one postponed from it.
+    let meeting_ids: Vec<uuid::Uuid> = meetings_rows(&app).await;
+    for id in [meeting_ids[0], meeting_ids[meeting_ids.len() - 1]] {
+        let id = api::graphql::ids::encode(api::graphql::ids::Kind::Meeting, id).0;
+        for (field, _) in MEETING_FIELD_COLUMNS {
+            let s = selection(field);
+            let pruned = app
+                .admin(
+                    &format!("{{ m: meeting(id: \"{id}\") {{ {s} }} }}"),
+                    json!({}),
+                )
+                .await;
+            let full = app
+                .admin(
+                    &format!("{{ m: node(id: \"{id}\") {{ ... on Meeting {{ {s} }} }} }}"),
+                    json!({}),
+                )
+                .await;
+            assert!(pruned.get("errors").is_none(), "look-up: {field}: {pruned}");
+            assert_ne!(pruned["data"]["m"], Value::Null, "look-up: {field}");
+            assert_eq!(pruned, full, "look-up: {field}");
+        }
+    }
     // All of them at once, through `edges` and a fragment.
     let all: Vec<&str> = MEETING_FIELD_COLUMNS
         .iter()
@@ -1444,6 +1469,29 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
     for column in ["\"minutes\"", "\"location\"", "\"created_at\""] {
         assert!(!meetings.contains(column), "{column} in {meetings}");
     }
+    // So does the root look-up by id.
+    app.db.reset_statements();
+    let id = api::graphql::ids::encode(api::graphql::ids::Kind::Meeting, meeting_ids[0]).0;
+    let one = app
+        .admin(
+            &format!("{{ meeting(id: \"{id}\") {{ title status }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        one["data"]["meeting"]["title"].as_str().map(str::is_empty),
+        Some(false),
+        "{one}"
+    );
+    let texts = app.db.statement_texts();
+    let meetings = texts
+        .iter()
+        .find(|t| t.contains("FROM \"meetings\""))
+        .unwrap_or_else(|| panic!("{texts:#?}"));
+    assert!(meetings.contains("\"status\""), "{meetings}");
+    for column in ["\"minutes\"", "\"location\"", "\"created_at\""] {
+        assert!(!meetings.contains(column), "{column} in {meetings}");
+    }
     // The page of titles reads the id, project, start and title only.
     app.db.reset_statements();
     let titles = app.admin(&page("title", ""), json!({})).await;
@@ -1460,6 +1508,19 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
 }
 
 both!(pruned_meeting_fields_match_whole_rows);
+
+/// The meetings' ids, in order.
+async fn meetings_rows(app: &TestApp) -> Vec<uuid::Uuid> {
+    use sea_orm::{EntityTrait as _, QueryOrder as _};
+    entities::meeting::Entity::find()
+        .order_by_asc(entities::meeting::Column::Id)
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect()
+}
 
 /// A page of RSVPs, with or without their members, reads only the columns
 /// their fields need, of both tables (`types::RSVP_FIELD_COLUMNS`,
