@@ -57,8 +57,9 @@ pub async fn connect_with(
 
 /// The error with the URL's password hidden: sea-orm names the whole
 /// connection string when it cannot parse it, and the error ends up in
-/// logs and on the terminal.
-fn without_secrets(e: DbErr, url: &str) -> DbErr {
+/// logs and on the terminal. Every place that opens a database by URL
+/// passes its error through here ([`connect_with`], `dbcopy`).
+pub(crate) fn without_secrets(e: DbErr, url: &str) -> DbErr {
     let redacted = crate::settings::redact(url);
     if redacted == url || !e.to_string().contains(url) {
         return e;

@@ -260,14 +260,17 @@ async fn open(url: &str, side: Side) -> Result<DatabaseConnection, CopyError> {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str("mode=rwc");
     }
-    let mut opts = sea_orm::ConnectOptions::new(url);
+    let mut opts = sea_orm::ConnectOptions::new(url.clone());
     opts.max_connections(2)
         .min_connections(1)
         .connect_timeout(std::time::Duration::from_secs(10))
         .sqlx_logging(false);
     Database::connect(opts)
         .await
-        .map_err(|source| CopyError::Connect { side, source })
+        .map_err(|e| CopyError::Connect {
+            side,
+            source: crate::db::without_secrets(e, &url),
+        })
 }
 
 /// An order-independent digest of a table's rows.
@@ -540,6 +543,19 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A side's URL that cannot be parsed is named without its password,
+    /// as `db::connect` names it.
+    #[tokio::test]
+    async fn a_bad_url_is_reported_without_its_password() {
+        let url = "postgres://muster:s3cret@/muster?host=/nowhere";
+        let Err(e) = open(url, Side::Target).await else {
+            panic!("{url} opened");
+        };
+        let e = e.to_string();
+        assert!(e.contains("postgres://muster:***@/muster"), "{e}");
+        assert!(!e.contains("s3cret"), "{e}");
+    }
 
     #[test]
     fn canonical_json_sorts_keys_at_every_level() {
