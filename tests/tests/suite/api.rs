@@ -1404,7 +1404,8 @@ async fn pruned_meeting_fields_match_whole_rows(backend: Backend) {
     // Each field alone on the root look-up by id, pruned, against the
     // same meeting as a node (a whole row), for the meeting with every
     // column set and the one postponed from it.
-    let meeting_ids: Vec<uuid::Uuid> = meetings_rows(&app).await;
+    let meeting_ids: Vec<uuid::Uuid> =
+        muster_tests::column(&app.db.conn, "SELECT id FROM meetings ORDER BY id").await;
     for id in [meeting_ids[0], meeting_ids[meeting_ids.len() - 1]] {
         let id = api::graphql::ids::encode(api::graphql::ids::Kind::Meeting, id).0;
         for (field, _) in MEETING_FIELD_COLUMNS {
@@ -1508,19 +1509,6 @@ async fn reads_only(
 }
 
 both!(pruned_meeting_fields_match_whole_rows);
-
-/// The meetings' ids, in order.
-async fn meetings_rows(app: &TestApp) -> Vec<uuid::Uuid> {
-    use sea_orm::{EntityTrait as _, QueryOrder as _};
-    entities::meeting::Entity::find()
-        .order_by_asc(entities::meeting::Column::Id)
-        .all(&app.db.conn)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.id)
-        .collect()
-}
 
 /// A page of RSVPs, with or without their members, reads only the columns
 /// their fields need, of both tables (`types::RSVP_FIELD_COLUMNS`,
