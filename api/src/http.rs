@@ -46,6 +46,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::documents::Check;
 use crate::graphql::{MusterSchema, RequestCtx};
 use crate::rate::{RateLimits, Verdict};
 use crate::settings::Settings;
@@ -61,6 +62,9 @@ pub struct AppState {
     /// PostgreSQL).
     pub reads: crate::reads::Reads,
     pub schema: MusterSchema,
+    /// The same schema, for documents known to be valid (see
+    /// [`crate::documents`]).
+    pub schema_for_known: MusterSchema,
     pub settings: Arc<Settings>,
     pub rate: Arc<RateLimits>,
     /// New outbox rows, for subscriptions.
@@ -77,6 +81,7 @@ impl AppState {
     /// State for a database and settings.
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let schema = crate::graphql::build(&settings);
+        let schema_for_known = crate::graphql::build_for_known(&settings);
         let rate = Arc::new(RateLimits::new(&settings.rate_limits));
         let hub = crate::live::Hub::start(db.clone());
         let reads = crate::reads::Reads::new(
@@ -88,6 +93,7 @@ impl AppState {
             db,
             reads,
             schema,
+            schema_for_known,
             turns: Arc::new(tokio::sync::Semaphore::new(settings.limits.concurrency())),
             documents: Arc::default(),
             metrics: None,
@@ -434,7 +440,7 @@ async fn execute(
             .set("code", e.code());
         return async_graphql::Response::from_errors(vec![err]);
     }
-    state.documents.prepare(&mut req);
+    let check = state.documents.prepare(&mut req);
     if name.is_none() {
         *name = crate::documents::only_operation_name(&mut req);
     }
@@ -454,7 +460,21 @@ async fn execute(
     // within it, busy or not. (The semaphore is never closed.)
     let work = async {
         let _turn = state.turns.acquire().await;
-        state.schema.execute(req.data(ctx)).await
+        match check {
+            Check::Known => {
+                crate::telemetry::validation("known");
+                state.schema_for_known.execute(req.data(ctx)).await
+            }
+            Check::Full(passed) => {
+                crate::telemetry::validation("full");
+                let resp = state.schema.execute(req.data(ctx)).await;
+                // Failing validation always answers with an error.
+                if let Some(passed) = passed.filter(|_| resp.errors.is_empty()) {
+                    passed.mark();
+                }
+                resp
+            }
+        }
     };
     if let Ok(resp) = tokio::time::timeout(timeout, work).await {
         with_codes(resp, &call.id)

@@ -14,6 +14,7 @@
 //! | --- | --- | --- |
 //! | `muster_graphql_operations_total` | counter | `operation`, `outcome` (`ok` or the first error's code) |
 //! | `muster_graphql_operation_duration_seconds` | histogram | `operation` |
+//! | `muster_graphql_validations_total` | counter | `check` (`full`, `known`: see [`crate::documents`]) |
 //! | `muster_sql_statements_total` | counter | `outcome` (`ok`, `failed`) |
 //! | `muster_sql_statement_duration_seconds` | histogram | |
 //! | `muster_loader_batch_size` | histogram | `loader` |
@@ -78,6 +79,11 @@ fn describe() {
         "muster_graphql_operation_duration_seconds",
         Unit::Seconds,
         "Time to answer a GraphQL operation, waiting for a turn included"
+    );
+    describe_counter!(
+        "muster_graphql_validations_total",
+        "GraphQL requests by how they were validated: every rule (full), or \
+         the limits only, for a document known to pass the rules (known)"
     );
     describe_counter!("muster_sql_statements_total", "SQL statements run");
     describe_histogram!(
@@ -152,6 +158,12 @@ pub fn operation(name: &str, outcome: &str, seconds: f64) {
     .increment(1);
     metrics::histogram!("muster_graphql_operation_duration_seconds", "operation" => name.to_owned())
         .record(seconds);
+}
+
+/// Records how a request was validated (`full` or `known`, see
+/// [`crate::documents`]).
+pub fn validation(check: &'static str) {
+    metrics::counter!("muster_graphql_validations_total", "check" => check).increment(1);
 }
 
 /// `GET /metrics`: the text format, with the outbox gauges read now.

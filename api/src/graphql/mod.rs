@@ -18,7 +18,7 @@ pub mod query;
 pub mod subscription;
 pub mod types;
 
-use async_graphql::{Context, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Schema, ValidationMode};
 use entities::Actor;
 use sea_orm::DatabaseConnection;
 
@@ -83,14 +83,27 @@ pub fn req<'a>(ctx: &Context<'a>) -> &'a RequestCtx {
     ctx.data_unchecked::<RequestCtx>()
 }
 
-/// Builds the schema with the configured limits.
+/// Builds the schema with the configured limits. It checks every
+/// validation rule on every request.
 pub fn build(settings: &Settings) -> MusterSchema {
+    build_with(settings, ValidationMode::Strict)
+}
+
+/// The same schema for documents known to pass every validation rule with
+/// the request's variables ([`crate::documents::Check::Known`]): it checks
+/// only the limits on depth and complexity, and fragment cycles.
+pub fn build_for_known(settings: &Settings) -> MusterSchema {
+    build_with(settings, ValidationMode::Fast)
+}
+
+fn build_with(settings: &Settings, mode: ValidationMode) -> MusterSchema {
     let limits = &settings.limits;
     let mut b = Schema::build(
         Query::default(),
         Mutation::default(),
         subscription::Subscription,
     )
+    .validation_mode(mode)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_recursive_depth(limits.recursive_depth)

@@ -1811,3 +1811,85 @@ async fn first_meetings_of_many_projects_match_each_projects_own(backend: Backen
 }
 
 both!(first_meetings_of_many_projects_match_each_projects_own);
+
+/// A document that once passed every validation rule is later run by the
+/// schema that checks only the limits (`documents::Check::Known`), when its
+/// variables are plain values of their types. Whatever the variables, the
+/// answer must be the one a document never seen before gets: the same text
+/// with a comment added (another key in the kept documents), sent after it.
+/// Wrong-typed variables must still be refused by validation, as before,
+/// not half-run.
+async fn a_known_document_answers_as_a_new_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    populate(&app, 1, 1, 2, 1).await;
+    let body = app
+        .anon("{ meetings(first: 1) { nodes { id } } }", json!({}))
+        .await;
+    let id = body["data"]["meetings"]["nodes"][0]["id"].clone();
+    assert!(id.is_string(), "{body}");
+    let cases: [(&str, Value, Vec<Value>); 3] = [
+        (
+            "query($id: ID!) { meeting(id: $id) { title } }",
+            json!({ "id": id }),
+            vec![
+                json!({ "id": 12345 }),
+                json!({ "id": "not an id" }),
+                json!({ "id": true }),
+                json!({ "id": null }),
+                json!({ "id": 1.5 }),
+                json!({ "id": [id] }),
+                json!({}),
+                json!({ "id": id, "unused": { "a": 1 } }),
+            ],
+        ),
+        (
+            "query($first: Int, $after: String) { meetings(first: $first, after: $after) { totalCount nodes { title } } }",
+            json!({ "first": 1 }),
+            vec![
+                json!({ "first": -1 }),
+                json!({ "first": "2" }),
+                json!({ "first": 1.5 }),
+                json!({ "first": 9_999_999_999_i64 }),
+                json!({ "first": null }),
+                json!({ "first": 1, "after": "no cursor" }),
+                json!({ "first": 1, "after": 7 }),
+            ],
+        ),
+        (
+            "query($b: Boolean!) { meetings(first: 1) { nodes { title @include(if: $b) } } }",
+            json!({ "b": true }),
+            vec![
+                json!({ "b": false }),
+                json!({ "b": "yes" }),
+                json!({ "b": 1 }),
+            ],
+        ),
+    ];
+    let mut fresh = 0;
+    for (doc, good, others) in cases {
+        let (_, first) = app.post(None, doc, good.clone()).await;
+        assert!(first.get("errors").is_none(), "{doc}: {first}");
+        for variables in std::iter::once(good).chain(others) {
+            fresh += 1;
+            let (status, known) = app.post(None, doc, variables.clone()).await;
+            let new_doc = format!("{doc}\n# {fresh}");
+            let (new_status, new) = app.post(None, &new_doc, variables.clone()).await;
+            assert_eq!(
+                (status, &known),
+                (new_status, &new),
+                "{doc} with {variables}"
+            );
+        }
+    }
+    // A document that fails validation is never taken as known.
+    let invalid = "query($id: ID!) { meeting(id: $id) { title nope } }";
+    let (_, once) = app.post(None, invalid, json!({ "id": id })).await;
+    assert_eq!(
+        once["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{once}"
+    );
+    let (_, again) = app.post(None, invalid, json!({ "id": id })).await;
+    assert_eq!(once, again);
+}
+
+both!(a_known_document_answers_as_a_new_one);

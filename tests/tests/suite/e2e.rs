@@ -228,7 +228,7 @@ async fn a_pages_rsvp_counts_come_with_its_meetings() {
 }
 
 /// `GET /metrics` of a running binary: operations by name and outcome,
-/// SQL statements, loader batches, the outbox gauges, refusals.
+/// how requests were validated, SQL statements, loader batches, the outbox gauges, refusals.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[allow(clippy::float_cmp)] // counts: whole numbers, exact in f64
 async fn the_binary_serves_prometheus_metrics() {
@@ -284,6 +284,16 @@ async fn the_binary_serves_prometheus_metrics() {
     assert_eq!(
         value("muster_graphql_operation_duration_seconds_count{operation=\"GroupPage\"}"),
         3.0
+    );
+    // The page's first request passed every validation rule; the next two
+    // ran as a known document. The broken one is checked in full.
+    assert_eq!(
+        value("muster_graphql_validations_total{check=\"known\"}"),
+        2.0
+    );
+    assert_eq!(
+        value("muster_graphql_validations_total{check=\"full\"}"),
+        2.0
     );
     assert!(value("muster_sql_statements_total{outcome=\"ok\"}") >= 6.0);
     assert!(value("muster_sql_statement_duration_seconds_count") >= 6.0);
