@@ -18,8 +18,8 @@
 //! counts complexity and depth against their limits — only when each of its
 //! variables is a plain value that async-graphql's own check would pass for
 //! every type the document declares it with: a string for `String` or `ID`,
-//! a whole number for `ID` or `Int`, a number for `Float`, a boolean for
-//! `Boolean` ([`plain_variables`]). Anything else (null, a list, an input
+//! a whole number for `ID`, a whole number from 0 for `Int`, a number for
+//! `Float`, a boolean for `Boolean` ([`plain_variables`]). Anything else (null, a list, an input
 //! object, an enum, a custom scalar, a negative `Int`) takes every rule
 //! again, so a request is refused or run exactly as with no memory at all,
 //! with the same messages.
