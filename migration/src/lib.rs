@@ -22,6 +22,7 @@ mod m20261128_000008_group_life;
 mod m20261129_000009_rsvp_counts_index;
 mod m20261129_000010_rsvp_count_columns;
 mod m20261129_000011_meetings_next_index;
+mod m20261205_000012_meetings_by_start;
 
 /// The migration history, applied by `muster migrate` and at the start of
 /// `muster serve`.
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_rsvp_counts_index::Migration),
             Box::new(m20261129_000010_rsvp_count_columns::Migration),
             Box::new(m20261129_000011_meetings_next_index::Migration),
+            Box::new(m20261205_000012_meetings_by_start::Migration),
         ]
     }
 }

@@ -1893,3 +1893,54 @@ async fn a_known_document_answers_as_a_new_one(backend: Backend) {
 }
 
 both!(a_known_document_answers_as_a_new_one);
+
+/// The root list of meetings is read in its order, by start and then id,
+/// from the index `idx_meetings_starts_at_id`, and stops at the page's end:
+/// PostgreSQL's plan for the statement the API runs has no sort. (With the
+/// index on `starts_at` alone it read past the page and sorted ties by id,
+/// an incremental sort.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_root_meeting_list_is_read_in_order_without_a_sort() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(Backend::Postgres).await;
+    app.db
+        .conn
+        .execute_unprepared(
+            "INSERT INTO meetings (id, title, kind, format, starts_at, ends_at, time_zone, status, \
+             quorum, visibility, created_at, updated_at) \
+             SELECT gen_random_uuid(), 'Meeting ' || i, 'meeting', 'open', \
+             now() + (i % 500) * interval '1 day', now() + (i % 500) * interval '1 day', \
+             'UTC', 'scheduled', 0, CASE WHEN i % 2 = 0 THEN 'public' ELSE 'members' END, now(), now() \
+             FROM generate_series(1, 4000) AS i; \
+             ANALYZE meetings",
+        )
+        .await
+        .unwrap();
+    app.db.reset_statements();
+    let body = app
+        .anon("{ meetings(first: 100) { nodes { title } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["meetings"]["nodes"].as_array().map(Vec::len),
+        Some(100),
+        "{body}"
+    );
+    let texts = app.db.statement_texts();
+    let sql = texts
+        .iter()
+        .find(|s| s.starts_with(r#"SELECT "meetings"."#))
+        .unwrap_or_else(|| panic!("no meetings statement in {texts:?}"));
+    // Anonymous: public meetings only; a page of 100 and one more.
+    assert!(
+        sql.contains(r#""meetings"."visibility" IN ($1)"#) && sql.ends_with("LIMIT $2"),
+        "{sql}"
+    );
+    let sql = sql.replace("$1", "'public'").replace("$2", "101");
+    let plan: Vec<String> = muster_tests::column(&app.db.conn, &format!("EXPLAIN {sql}")).await;
+    assert!(
+        plan.iter().any(|l| l.contains("idx_meetings_starts_at_id"))
+            && !plan.iter().any(|l| l.contains("Sort")),
+        "{}",
+        plan.join("\n")
+    );
+}
