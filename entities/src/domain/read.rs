@@ -496,6 +496,34 @@ macro_rules! by_ids {
             Ok($read(db, q).await?)
         }
     };
+    // A read by id that can read only some columns: `$fn` reads whole
+    // rows, `$part` only the columns of a `$set` and the id, by `$read` (a
+    // `rows::…_part` reader); with `$visible`, only rows `actor` may see.
+    (
+        $(#[$meta:meta])*
+        part: $fn:ident, $part:ident, $module:ident, $set:ident, $read:path
+        $(, $visible:ident)?
+    ) => {
+        $(#[$meta])*
+        pub async fn $fn(db: &impl Db, actor: &Actor, ids: &[Uuid]) -> Result<Vec<$module::Model>> {
+            $part(db, actor, ids, $set::ALL).await
+        }
+
+        #[doc = concat!("[`", stringify!($fn), "`], with only `columns` read and the id, which is")]
+        #[doc = concat!("read whatever the set. Unless `columns` is [`", stringify!($set), "::ALL`], the")]
+        #[doc = "models hold placeholders in their other fields (`super::rows`)."]
+        pub async fn $part(
+            db: &impl Db,
+            actor: &Actor,
+            ids: &[Uuid],
+            columns: $set,
+        ) -> Result<Vec<$module::Model>> {
+            let q = $module::Entity::find().filter(among_keys(db, $module::Column::Id, ids));
+            $(let q = q.filter($visible(actor));)?
+            _ = actor;
+            Ok($read(db, q, columns.with($module::Column::Id)).await?)
+        }
+    };
 }
 
 by_ids!(groups_by_ids, group, group_visible, super::rows::groups);
@@ -505,53 +533,26 @@ by_ids!(
     project_visible,
     super::rows::projects
 );
-/// The `meeting` rows with these ids that `actor` may see.
-pub async fn meetings_by_ids(
-    db: &impl Db,
-    actor: &Actor,
-    ids: &[Uuid],
-) -> Result<Vec<meeting::Model>> {
-    meetings_by_ids_part(db, actor, ids, MeetingColumns::ALL).await
-}
-
-/// [`meetings_by_ids`], with only `columns` read and the id, which is read
-/// whatever the set. Unless `columns` is [`MeetingColumns::ALL`], the models
-/// hold placeholders in their other fields ([`super::rows::meeting_part`]).
-pub async fn meetings_by_ids_part(
-    db: &impl Db,
-    actor: &Actor,
-    ids: &[Uuid],
-    columns: MeetingColumns,
-) -> Result<Vec<meeting::Model>> {
-    let q = meeting::Entity::find()
-        .filter(among_keys(db, meeting::Column::Id, ids))
-        .filter(meeting_visible(actor));
-    Ok(super::rows::meetings_part(db, q, columns.with(meeting::Column::Id)).await?)
-}
+by_ids!(
+    /// The `meeting` rows with these ids that `actor` may see.
+    part: meetings_by_ids,
+    meetings_by_ids_part,
+    meeting,
+    MeetingColumns,
+    super::rows::meetings_part,
+    meeting_visible
+);
 by_ids!(resources_by_ids, resource, resource_visible, decoded);
 by_ids!(organisations_by_ids, organisation, decoded);
-/// The `member` rows with these ids (every member may be seen; their
-/// contact details are the adapters' to hide, by `policy::can_see_contact`).
-pub async fn members_by_ids(
-    db: &impl Db,
-    actor: &Actor,
-    ids: &[Uuid],
-) -> Result<Vec<member::Model>> {
-    members_by_ids_part(db, actor, ids, MemberColumns::ALL).await
-}
-
-/// [`members_by_ids`], with only `columns` read and the id, which is read
-/// whatever the set. Unless `columns` is [`MemberColumns::ALL`], the models
-/// hold placeholders in their other fields ([`super::rows::member_part`]).
-pub async fn members_by_ids_part(
-    db: &impl Db,
-    _actor: &Actor,
-    ids: &[Uuid],
-    columns: MemberColumns,
-) -> Result<Vec<member::Model>> {
-    let q = member::Entity::find().filter(among_keys(db, member::Column::Id, ids));
-    Ok(super::rows::members_part(db, q, columns.with(member::Column::Id)).await?)
-}
+by_ids!(
+    /// The `member` rows with these ids (every member may be seen; their
+    /// contact details are the adapters' to hide, by `policy::can_see_contact`).
+    part: members_by_ids,
+    members_by_ids_part,
+    member,
+    MemberColumns,
+    super::rows::members_part
+);
 
 /// Memberships by id, of groups and projects `actor` may see.
 pub async fn memberships_by_ids(
