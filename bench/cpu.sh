@@ -6,7 +6,11 @@
 # request, and Muster's peak resident memory. Used to compare two builds
 # in turns (bench/RESULTS.md).
 #
-#   DB=postgres://… BIN=target/release/muster bench/cpu.sh body.json 16 8
+#   DB=postgres://… BIN=target/dist/muster bench/cpu.sh body.json 16 8
+#
+# (`target/dist/muster`: `cargo build --profile dist`, the build the
+# benchmark measures; `release` has no LTO and serves 16-20% fewer
+# requests, bench/RESULTS.md session 28.)
 #
 # body.json holds one GraphQL request, e.g. {"query": "{ groups(first: 20) { … } }"}.
 set -euo pipefail
