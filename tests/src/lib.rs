@@ -255,6 +255,9 @@ pub struct TestApp {
     pub db: TestDb,
     pub admin_token: String,
     pub client: reqwest::Client,
+    /// The served API's state (its turns, its settings), for tests that
+    /// hold a part of it.
+    pub state: AppState,
 }
 
 /// Serves the API on `127.0.0.1:0` over a fresh database.
@@ -274,7 +277,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         ..Settings::default()
     };
     tweak(&mut settings);
-    let app = api::router(db.state(settings));
+    let state = db.state(settings);
+    let app = api::router(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -290,6 +294,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         db,
         admin_token,
         client: reqwest::Client::new(),
+        state,
     }
 }
 
