@@ -76,9 +76,23 @@ async fn a_read_waits_no_longer_than_the_acquire_timeout() {
     let reads = Reads::new(db.conn.clone(), 1, Duration::from_millis(200));
     let busy = {
         let reads = reads.clone();
-        tokio::spawn(async move { one(&reads, "SELECT 1::int8 FROM pg_sleep(1.5)").await })
+        tokio::spawn(async move { one(&reads, "SELECT 1::int8 FROM pg_sleep(3)").await })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Wait until the busy read holds the connection (a fixed pause lost
+    // the race on a loaded machine).
+    let watch = Reads::new(db.conn.clone(), 1, Duration::from_secs(3));
+    while one(
+        &watch,
+        "SELECT count(*)::int8 FROM pg_stat_activity \
+         WHERE datname = current_database() AND state = 'active' AND query LIKE '%pg_sleep(3)%' \
+         AND pid <> pg_backend_pid()",
+    )
+    .await
+    .unwrap()
+        == 0
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let err = backend_pid(&reads).await.unwrap_err();
     assert!(entities::error::out_of_reach(&err), "{err}");
     assert_eq!(busy.await.unwrap().unwrap(), 1);
