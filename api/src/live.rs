@@ -73,6 +73,12 @@ impl Hub {
         hub
     }
 
+    /// How many subscriptions follow this hub now (each holds one
+    /// receiver): `muster_subscriptions_open`.
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+
     /// A receiver of the rows written from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<entities::outbox::Model>> {
         self.tx.subscribe()

@@ -8,7 +8,9 @@
 //! installs one Prometheus recorder at start ([`install`]); code run
 //! without one (the in-process tests) records into nothing. The outbox's
 //! depth and the age of its oldest undelivered row are read from the
-//! database at each scrape, so they are right whichever process delivers.
+//! database at each scrape, so they are right whichever process delivers;
+//! the open GraphQL subscriptions are this process's, counted at each
+//! scrape too.
 //!
 //! | metric | kind | labels |
 //! | --- | --- | --- |
@@ -23,6 +25,7 @@
 //! | `muster_matrix_send_retries_total` | counter | `reason` (`rate_limited`, `unavailable`) |
 //! | `muster_outbox_depth` | gauge | |
 //! | `muster_outbox_oldest_age_seconds` | gauge | |
+//! | `muster_subscriptions_open` | gauge | |
 //!
 //! An operation is labelled by its name when it has a short, plain one
 //! (`[A-Za-z0-9_]`, at most 64 characters), else `anonymous` or `other`:
@@ -114,6 +117,10 @@ fn describe() {
         Unit::Seconds,
         "Age of the oldest undelivered outbox row (0 when none)"
     );
+    describe_gauge!(
+        "muster_subscriptions_open",
+        "GraphQL subscriptions this process is serving"
+    );
 }
 
 /// Records every statement a connection runs (set with
@@ -169,7 +176,11 @@ pub fn validation(check: &'static str) {
 /// `GET /metrics`: the text format, with the outbox gauges read now.
 pub async fn scrape(State(state): State<AppState>) -> Response {
     match state.metrics.as_ref() {
-        Some(handle) => render(&state.db, handle).await,
+        Some(handle) => {
+            #[allow(clippy::cast_precision_loss)] // a gauge; exact below 2^53
+            metrics::gauge!("muster_subscriptions_open").set(state.hub.subscribers() as f64);
+            render(&state.db, handle).await
+        }
         None => (
             StatusCode::NOT_FOUND,
             "metrics are recorded only in the muster binary\n",

@@ -36,6 +36,22 @@ async fn metrics(base: &str) -> String {
         .unwrap()
 }
 
+/// Waits (up to 20 s) until the server at `base` serves `n` GraphQL
+/// subscriptions (`muster_subscriptions_open`). The protocol does not
+/// acknowledge a `subscribe`: a change made before the server has handled
+/// it is, rightly, not sent, so a test waits for this rather than a pause.
+async fn subscriptions_open(base: &str, n: u32) {
+    let mut seen = None;
+    for _ in 0..400 {
+        seen = metric(&metrics(base).await, "muster_subscriptions_open", &[]);
+        if seen == Some(f64::from(n)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{base} never served {n} subscriptions (last seen: {seen:?})");
+}
+
 async fn gql(base: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
     let mut req = reqwest::Client::new()
         .post(format!("{base}/graphql"))
@@ -550,8 +566,7 @@ async fn a_change_through_one_process_reaches_subscribers_of_another() {
         json!({ "g": gid }),
     )
     .await;
-    // Give the subscription a moment to be in place.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    subscriptions_open(&a.base, 1).await;
 
     // A refused change announces nothing; a good one reaches the other
     // process's subscriber.
@@ -662,7 +677,7 @@ async fn rsvps_reach_subscribers_on_sqlite() {
         json!({ "m": mid }),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    subscriptions_open(&server.base, 1).await;
     let members = gql(
         &server.base,
         Some(&admin),
@@ -685,6 +700,9 @@ async fn rsvps_reach_subscribers_on_sqlite() {
         json!({ "response": "YES", "member": { "displayName": member["displayName"] } }),
         "{event}"
     );
+    // A client that leaves ends its subscription.
+    ws.close(None).await.unwrap();
+    subscriptions_open(&server.base, 0).await;
 
     let mut bad = subscribe(
         &server.base,
