@@ -293,7 +293,12 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         addr,
         db,
         admin_token,
-        client: reqwest::Client::new(),
+        // A request that never ends fails its test within a minute instead
+        // of holding the whole suite until CI gives up.
+        client: reqwest::Client::builder()
+            .timeout(std::time::Duration::from_mins(1))
+            .build()
+            .unwrap(),
         state,
     }
 }
