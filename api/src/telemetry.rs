@@ -173,7 +173,8 @@ pub fn validation(check: &'static str) {
     metrics::counter!("muster_graphql_validations_total", "check" => check).increment(1);
 }
 
-/// `GET /metrics`: the text format, with the outbox gauges read now.
+/// `GET /metrics`: the text format, with the outbox and subscription
+/// gauges read now.
 pub async fn scrape(State(state): State<AppState>) -> Response {
     match state.metrics.as_ref() {
         Some(handle) => {
