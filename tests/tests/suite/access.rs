@@ -1204,9 +1204,12 @@ async fn slow_requests_time_out(backend: Backend) {
     // One turn at a time, held by the test: the request's wait for a turn
     // counts towards its timeout, so it is stopped however fast the machine
     // is. (A query that "cannot finish in 2 ms" once did, on SQLite.)
+    // One connection for reads too (PostgreSQL), so the requests after a
+    // stuck statement below run on the connection it held.
     let app = spawn_app_with(backend, |s| {
         s.request_timeout_ms = 2_000;
         s.limits.concurrent_requests = 1;
+        s.database_max_connections = 1;
     })
     .await;
     let query = "{ groups(first: 1) { totalCount } }";
@@ -1221,7 +1224,7 @@ async fn slow_requests_time_out(backend: Backend) {
     let body = app.anon(query, json!({})).await;
     assert_eq!(body["data"]["groups"]["totalCount"], 0, "{body}");
 
-    // A statement stuck in the database is stopped too, and the
+    // A statement stuck in the database is stopped too, and the one read
     // connection it held does not stay stuck. (PostgreSQL: another
     // transaction locks the table; SQLite's readers are never blocked by a
     // writer.)

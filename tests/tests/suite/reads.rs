@@ -81,18 +81,18 @@ async fn a_read_waits_no_longer_than_the_acquire_timeout() {
     // Wait until the busy read holds the connection (a fixed pause lost
     // the race on a loaded machine).
     let watch = Reads::new(db.conn.clone(), 1, Duration::from_secs(3));
-    while one(
-        &watch,
-        "SELECT count(*)::int8 FROM pg_stat_activity \
+    let running = "SELECT count(*)::int8 FROM pg_stat_activity \
          WHERE datname = current_database() AND state = 'active' AND query LIKE '%pg_sleep(3)%' \
-         AND pid <> pg_backend_pid()",
-    )
-    .await
-    .unwrap()
-        == 0
-    {
+         AND pid <> pg_backend_pid()";
+    let mut started = false;
+    for _ in 0..500 {
+        started = one(&watch, running).await.unwrap() > 0;
+        if started {
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    assert!(started, "the busy read never started");
     let err = backend_pid(&reads).await.unwrap_err();
     assert!(entities::error::out_of_reach(&err), "{err}");
     assert_eq!(busy.await.unwrap().unwrap(), 1);
