@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Runs the same GraphQL queries against Muster and PostGraphile on one
 database, in turns, with wrk, and prints req/s, p50, p99, errors, the
-ratios, each server's peak memory and the SQL statements per request.
+ratios, each server's peak memory and the SQL statements per request;
+and, for the export, the floor (bench/floor, when BENCH_FLOOR_BIN is set):
+the same page answered with no GraphQL at all, checked to be the same
+bytes as Muster's answer before it is measured.
 
 Called by scripts/bench, which starts PostgreSQL, loads the data and
 installs the tools; everything it needs comes in environment variables.
@@ -42,12 +45,16 @@ def psql(sql):
     ).stdout.strip()
 
 
-def post(url, body):
+def post_raw(url, body):
     req = urllib.request.Request(
         url, data=body.encode(), headers={"Content-Type": "application/json"}
     )
     with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
+        return r.read()
+
+
+def post(url, body):
+    return json.loads(post_raw(url, body))
 
 
 def wait_up(url, proc, name):
@@ -110,9 +117,27 @@ def main():
         ),
         f"http://127.0.0.1:{gport}/graphql",
     )
+    # The floor (bench/floor): the export page with no GraphQL at all, the
+    # ceiling any server of that page reaches on this machine.
+    floor = None
+    if ENV.get("BENCH_FLOOR_BIN"):
+        fport = free_port()
+        say(f"starting the floor (the export page without GraphQL) on 127.0.0.1:{fport}")
+        floor = (
+            subprocess.Popen(
+                [ENV["BENCH_FLOOR_BIN"], "--listen", f"127.0.0.1:{fport}", "--connections",
+                 env["MUSTER_DATABASE_MAX_CONNECTIONS"]],
+                env=dict(ENV, DATABASE_URL=DB),
+                stdout=open(f"{WORK}/floor.log", "w"),
+                stderr=subprocess.STDOUT,
+            ),
+            f"http://127.0.0.1:{fport}/graphql",
+        )
     try:
         for name, (proc, url) in servers.items():
             wait_up(url, proc, name)
+        if floor:
+            wait_up(floor[1], floor[0], "floor")
         bodies = {}
         for q, spec in queries.items():
             for name, (_, url) in servers.items():
@@ -137,10 +162,18 @@ def main():
                     "WHERE d.datname = current_database() AND query !~* 'pg_stat_statements'"
                 )
                 statements[(q, name)] = float(calls) / 20
+        if floor:
+            muster_bytes = post_raw(servers["muster"][1], open(bodies[("export", "muster")][0]).read())
+            floor_bytes = post_raw(floor[1], open(bodies[("export", "muster")][0]).read())
+            if muster_bytes != floor_bytes:
+                sys.exit(f"the floor's export differs from Muster's:\n{floor_bytes[:300]!r}\n{muster_bytes[:300]!r}")
         results = {}
         for q in queries:
             for c in CLIENTS:
-                for name, (_, url) in servers.items():
+                runs = list(servers.items())
+                if floor and q == "export":
+                    runs.append(("floor", floor))
+                for name, (_, url) in runs:
                     say(f"{q}: {name}, {c} client(s), {SECONDS} s")
                     out = subprocess.run(
                         [
@@ -154,7 +187,7 @@ def main():
                             os.path.join(HERE, "post.lua"),
                             url,
                         ],
-                        env=dict(ENV, BODY_FILE=bodies[(q, name)][0]),
+                        env=dict(ENV, BODY_FILE=bodies[(q, "muster" if name == "floor" else name)][0]),
                         capture_output=True,
                         text=True,
                         check=True,
@@ -165,9 +198,10 @@ def main():
                     results[(q, c, name)] = r
         peaks = {name: peak_kib(proc.pid) for name, (proc, _) in servers.items()}
     finally:
-        for proc, _ in servers.values():
+        procs = list(servers.values()) + ([floor] if floor else [])
+        for proc, _ in procs:
             proc.send_signal(signal.SIGTERM)
-        for proc, _ in servers.values():
+        for proc, _ in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -197,6 +231,19 @@ def main():
             f"{bodies[(q, 'postgraphile')][1]} bytes"
         )
     print()
+    if floor:
+        print(
+            "export floor (bench/floor: the same two statements and the same answer's bytes, "
+            "no GraphQL):"
+        )
+        for c in CLIENTS:
+            f, m, g = results[("export", c, "floor")], results[("export", c, "muster")], results[("export", c, "postgraphile")]
+            print(
+                f"  {c:>3} clients: floor {f['rps']:.1f} req/s (p99 {f['p99_us'] / 1000:.2f} ms), "
+                f"{f['rps'] / max(g['rps'], 1e-9):.2f}× PostGraphile's; Muster at "
+                f"{m['rps'] / max(f['rps'], 1e-9):.2f} of the floor"
+            )
+        print()
     print(
         f"peak memory (VmHWM): Muster {peaks['muster'] / 1024:.0f} MiB, PostGraphile "
         f"{peaks['postgraphile'] / 1024:.0f} MiB (ratio {peaks['muster'] / max(peaks['postgraphile'], 1):.2f})"
