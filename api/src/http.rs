@@ -455,8 +455,6 @@ async fn execute(
         state.rate.clone(),
         state.settings.clone(),
     );
-    // The request's own record of its objects' keys (`plain::Shapes`).
-    let req = req.data(ctx).data(crate::graphql::plain::Shapes::default());
     let timeout = Duration::from_millis(state.settings.request_timeout_ms);
     // The wait for a turn counts towards the timeout: a client is answered
     // within it, busy or not. (The semaphore is never closed.)
@@ -465,11 +463,11 @@ async fn execute(
         match check {
             Check::Known => {
                 crate::telemetry::validation("known");
-                state.schema_for_known.execute(req).await
+                state.schema_for_known.execute(req.data(ctx)).await
             }
             Check::Full(passed) => {
                 crate::telemetry::validation("full");
-                let resp = state.schema.execute(req).await;
+                let resp = state.schema.execute(req.data(ctx)).await;
                 // Failing validation always answers with an error.
                 if let Some(passed) = passed.filter(|_| resp.errors.is_empty()) {
                     passed.mark();
@@ -790,7 +788,6 @@ async fn subscribe(state: AppState, req: Request<Body>) -> Response {
                         state.settings.clone(),
                     ));
                     data.insert(state.hub.clone());
-                    data.insert(crate::graphql::plain::Shapes::default());
                     Ok(data)
                 })
                 .serve()

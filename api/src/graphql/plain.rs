@@ -29,7 +29,6 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
@@ -170,80 +169,16 @@ fn begin<'a, T: ContainerType + Now>(
 ) -> Option<Result<Value, Rest<'a>>> {
     // (An extension's `resolve` hook would not see these fields: the schema
     // has none, `graphql::build`; ARCHITECTURE.md.)
-    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+    let mut fields = IndexMap::with_capacity(ctx.item.node.items.len());
     let mut waiting = Vec::new();
     fill_now(ctx, obj, &mut fields, &mut waiting)?;
-    if waiting.len() > 1 && !T::SERIAL {
-        return None;
-    }
-    let fields = match ctx.data_opt::<Shapes>() {
-        Some(shapes) => shapes.map(ctx.item, fields),
-        None => fields.into_iter().collect(),
-    };
     if waiting.is_empty() {
         return Some(Ok(object(fields)));
     }
-    Some(Err(Rest { fields, waiting }))
-}
-
-/// The response keys of the objects one request has answered, by the
-/// selection set that asked for them: for each, a map of the keys with null
-/// values, in order.
-///
-/// async-graphql's objects are `IndexMap`s keyed by std's `RandomState`, so
-/// every key put into one is hashed (SipHash-1-3): for the export's 3,100
-/// objects, 4,800 keys and a tenth of Muster's instructions for it
-/// (`bench/RESULTS.md`, session 30). A clone of a map copies the hashes it
-/// holds, so an object whose keys are those of the selection set's map is
-/// that map, cloned, with its values put in place; any other object is
-/// built key by key as before. Only key names are kept, and only for the
-/// request that asked for them: nothing of any answer.
-///
-/// Each request is given its own (`http`); without one (as in this
-/// module's tests of the one pass alone) objects are built key by key.
-#[derive(Default)]
-pub struct Shapes(Mutex<Vec<(usize, IndexMap<Name, Value>)>>);
-
-/// The most selection sets whose keys one request keeps (a page's usually
-/// has a handful; past this, objects are built key by key).
-const SHAPES: usize = 64;
-
-impl Shapes {
-    /// The object of `fields` (unique keys, in order), asked for by
-    /// `selection`.
-    fn map(
-        &self,
-        selection: &Positioned<SelectionSet>,
-        fields: Vec<(Name, Value)>,
-    ) -> IndexMap<Name, Value> {
-        let at = std::ptr::from_ref(selection).addr();
-        let Ok(mut shapes) = self.0.lock() else {
-            return fields.into_iter().collect();
-        };
-        match shapes.iter().find(|(of, _)| *of == at) {
-            Some((_, shape))
-                if shape.len() == fields.len()
-                    && shape.keys().zip(&fields).all(|(a, (b, _))| a == b) =>
-            {
-                let mut map = shape.clone();
-                drop(shapes);
-                for (slot, (_, value)) in map.values_mut().zip(fields) {
-                    *slot = value;
-                }
-                map
-            }
-            // Other keys than before (a field left out for its error…).
-            Some(_) => fields.into_iter().collect(),
-            None => {
-                let map: IndexMap<Name, Value> = fields.into_iter().collect();
-                if shapes.len() < SHAPES {
-                    let shape = map.keys().map(|k| (k.clone(), Value::Null)).collect();
-                    shapes.push((at, shape));
-                }
-                map
-            }
-        }
+    if waiting.len() > 1 && !T::SERIAL {
+        return None;
     }
+    Some(Err(Rest { fields, waiting }))
 }
 
 /// The second half of [`resolve_fast`]: waits on the fields [`begin`] left,
@@ -363,7 +298,7 @@ impl<T: ObjectType + Now + Sync> OutputType for FastList<'_, T> {
 fn fill_now<'a, T: ContainerType + Now>(
     ctx: &ContextSelectionSet<'a>,
     obj: &T,
-    fields: &mut Vec<(Name, Value)>,
+    fields: &mut IndexMap<Name, Value>,
     waiting: &mut Vec<(Name, &'a Positioned<Field>, bool)>,
 ) -> Option<()> {
     let type_name = T::type_name();
@@ -389,19 +324,14 @@ fn fill_now<'a, T: ContainerType + Now>(
                 }
             }
         } else {
-            let place = !fields.iter().any(|(k, _)| *k == key);
+            let place = !fields.contains_key(&key);
             if place {
-                fields.push((key.clone(), Value::Null));
+                fields.insert(key.clone(), Value::Null);
             }
             waiting.push((key, field, place));
             return Some(());
         };
-        // (A selection set names a handful of fields: a scan of the keys
-        // so far costs less than hashing the key.)
-        match fields.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, into)) => merge(into, value),
-            None => fields.push((key, value)),
-        }
+        insert_value(fields, key, value);
         Some(())
     })
 }
@@ -411,33 +341,29 @@ fn fill_now<'a, T: ContainerType + Now>(
 fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
     use async_graphql::indexmap::map::Entry;
     // (One look-up of the key, not two: a page inserts thousands.)
-    match target.entry(name) {
-        Entry::Vacant(slot) => {
+    match (target.entry(name), value) {
+        (Entry::Vacant(slot), value) => {
             slot.insert(value);
         }
-        Entry::Occupied(mut slot) => merge(slot.get_mut(), value),
-    }
-}
-
-/// The value a response key already holds, `into`, merged with the value
-/// it is met with again (see [`insert_value`]).
-fn merge(into: &mut Value, value: Value) {
-    match (into, value) {
-        (Value::Object(into), Value::Object(from)) => {
-            for (k, v) in from {
-                insert_value(into, k, v);
+        (Entry::Occupied(mut slot), Value::Object(from)) => {
+            if let Value::Object(into) = slot.get_mut() {
+                for (k, v) in from {
+                    insert_value(into, k, v);
+                }
             }
         }
-        (Value::List(into), Value::List(from)) => {
-            for (i, v) in from.into_iter().enumerate() {
-                if let (Some(Value::Object(into)), Value::Object(from)) = (into.get_mut(i), v) {
-                    for (k, v) in from {
-                        insert_value(into, k, v);
+        (Entry::Occupied(mut slot), Value::List(from)) => {
+            if let Value::List(into) = slot.get_mut() {
+                for (i, v) in from.into_iter().enumerate() {
+                    if let (Some(Value::Object(into)), Value::Object(from)) = (into.get_mut(i), v) {
+                        for (k, v) in from {
+                            insert_value(into, k, v);
+                        }
                     }
                 }
             }
         }
-        _ => {}
+        (Entry::Occupied(_), _) => {}
     }
 }
 
@@ -663,7 +589,7 @@ mod tests {
                 let query = format!(
                     "{{ one: strict{ty} {{ {selection} }} derived: {field} {{ {selection} }} }} {fragment}"
                 );
-                let resp = run(&schema, &query).await;
+                let resp = schema.execute(&query).await;
                 assert!(resp.errors.is_empty(), "{query}: {:?}", resp.errors);
                 // As the client sees them, key order included.
                 let async_graphql::Value::Object(data) = resp.data else {
@@ -752,75 +678,6 @@ mod tests {
         }
     }
 
-    /// Runs `query` as the server does, with the request's
-    /// [`super::Shapes`] (in a list, every item after the first is then a
-    /// clone of the first one's keys), and without; checks
-    /// that the two answers are the same as sent, errors included, and
-    /// gives the first.
-    async fn run<Q, M, S>(
-        schema: &Schema<Q, M, S>,
-        query: impl Into<String>,
-    ) -> async_graphql::Response
-    where
-        Q: async_graphql::ObjectType + 'static,
-        M: async_graphql::ObjectType + 'static,
-        S: async_graphql::SubscriptionType + 'static,
-    {
-        let query = query.into();
-        let with = schema
-            .execute(async_graphql::Request::new(&query).data(super::Shapes::default()))
-            .await;
-        let without = schema.execute(&query).await;
-        let sent = |r: &async_graphql::Response| {
-            (
-                serde_json::to_string(&r.data).unwrap(),
-                format!("{:?}", r.errors),
-            )
-        };
-        assert_eq!(sent(&with), sent(&without), "{query}");
-        with
-    }
-
-    /// An object whose keys are those its selection set's first object had
-    /// is that object's map with its own values (a clone, so a look-up by
-    /// key still finds them); one with other keys is built with its own;
-    /// and only keys are kept, never a value.
-    #[test]
-    fn shapes_keep_keys_and_give_each_object_its_own_values() {
-        use async_graphql::parser::types::SelectionSet;
-        use async_graphql::{Name, Pos, Positioned, Value};
-        let shapes = super::Shapes::default();
-        let selection = Positioned::new(SelectionSet::default(), Pos::default());
-        let fields = |pairs: &[(&str, i32)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| (Name::new(k), Value::from(*v)))
-                .collect::<Vec<_>>()
-        };
-        let shown = |m: &super::IndexMap<Name, Value>| {
-            m.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let first = shapes.map(&selection, fields(&[("a", 1), ("b", 2)]));
-        assert_eq!(shown(&first), "a=1 b=2");
-        let second = shapes.map(&selection, fields(&[("a", 3), ("b", 4)]));
-        assert_eq!(shown(&second), "a=3 b=4");
-        assert_eq!(second.get("b"), Some(&Value::from(4)));
-        assert_eq!(second.get("a"), Some(&Value::from(3)));
-        let turned = shapes.map(&selection, fields(&[("b", 5), ("a", 6)]));
-        assert_eq!(shown(&turned), "b=5 a=6");
-        assert_eq!(turned.get("a"), Some(&Value::from(6)));
-        let fewer = shapes.map(&selection, fields(&[("a", 7)]));
-        assert_eq!(shown(&fewer), "a=7");
-        let more = shapes.map(&selection, fields(&[("a", 8), ("b", 9), ("c", 10)]));
-        assert_eq!(shown(&more), "a=8 b=9 c=10");
-        let kept = shapes.0.lock().unwrap();
-        assert_eq!(kept.len(), 1);
-        assert_eq!(shown(&kept[0].1), "a=null b=null");
-    }
-
     /// What a client sees of one root field: its value as sent (key order
     /// included, or sorted when `sorted`) and its errors (message and the
     /// last step of the path).
@@ -861,7 +718,7 @@ mod tests {
         ] {
             let query =
                 format!("{{ one: strictSerial {{ {selection} }} two: serial {{ {selection} }} }}");
-            let resp = run(&schema, &query).await;
+            let resp = schema.execute(&query).await;
             let (v1, e1) = seen(&resp, "one", false);
             let (v2, e2) = seen(&resp, "two", false);
             assert_eq!(v1, v2, "{query}");
@@ -875,7 +732,7 @@ mod tests {
                 let ps = selection.replace("SerialProbe", "ParallelProbe");
                 format!("{{ one: {one} {{ {ps} }} two: parallel {{ {ps} }} }}")
             };
-            let resp = run(&schema, q("strictParallel")).await;
+            let resp = schema.execute(q("strictParallel")).await;
             assert_eq!(
                 seen(&resp, "one", true),
                 seen(&resp, "two", true),
@@ -956,7 +813,7 @@ mod tests {
                 let query = format!(
                     "{{ one: {fast}(n: {n}) {{ {selection} }} two: {list}(n: {n}) {{ {selection} }} }}"
                 );
-                let resp = run(&schema, &query).await;
+                let resp = schema.execute(&query).await;
                 assert_eq!(
                     seen(&resp, "one", sorted).0,
                     seen(&resp, "two", sorted).0,
@@ -969,11 +826,9 @@ mod tests {
                 }
             }
         }
-        let resp = run(
-            &schema,
-            "{ one: fastRsvps { response member { displayName } id } two: rsvps { response member { displayName } id } }",
-        )
-        .await;
+        let resp = schema
+            .execute("{ one: fastRsvps { response member { displayName } id } two: rsvps { response member { displayName } id } }")
+            .await;
         assert!(resp.errors.is_empty(), "{:?}", resp.errors);
         assert_eq!(seen(&resp, "one", false), seen(&resp, "two", false));
         let fields = schema
