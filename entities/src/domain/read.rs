@@ -941,7 +941,8 @@ fn count_column(name: &str) -> sea_orm::sea_query::Expr {
 /// Sorted here, not by an `ORDER BY`: PostgreSQL reads them through the
 /// `(meeting_id, response)` index, so it would sort every row of the batch
 /// (1,500 for the export's page of meetings) in the statement, about a
-/// tenth of its time there (`pgbench`, bench/RESULTS.md, session 22).
+/// tenth of its time there (`pgbench`, bench/RESULTS.md, session 22); the
+/// sort of their ids costs Muster tens of microseconds.
 pub async fn rsvps_of(db: &impl Db, meeting_ids: &[Uuid]) -> Result<Vec<rsvp::Model>> {
     rsvps_of_part(db, meeting_ids, RsvpColumns::ALL).await
 }
@@ -957,9 +958,7 @@ pub async fn rsvps_of_part(
 ) -> Result<Vec<rsvp::Model>> {
     let q = rsvp::Entity::find().filter(among(db, rsvp::Column::MeetingId, meeting_ids));
     let mut rows = super::rows::rsvps_part(db, q, with_rsvp_keys(columns)).await?;
-    // (Small (id, index) pairs sorted, each RSVP swapped into place at most
-    // once: see `rsvps_with_members_part`.)
-    rows.sort_by_cached_key(|r| r.id.as_u128());
+    rows.sort_unstable_by_key(|r| r.id);
     Ok(rows)
 }
 
@@ -1028,11 +1027,7 @@ pub async fn rsvps_with_members_part(
         };
         out.push((r, m));
     }
-    // By id, as the other RSVP look-ups give them. The pairs are large (a
-    // whole RSVP each), so the sort orders small (id, index) pairs and then
-    // puts each pair in place with at most one swap; the id as a `u128`
-    // orders as the `Uuid` does (both big-endian).
-    out.sort_by_cached_key(|(r, _)| r.id.as_u128());
+    out.sort_unstable_by_key(|(r, _)| r.id);
     Ok(out)
 }
 
