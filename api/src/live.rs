@@ -25,6 +25,13 @@ const BUFFER: usize = 1024;
 /// How often the PostgreSQL hub sweeps the recent outbox.
 const SWEEP: Duration = Duration::from_secs(2);
 
+/// SQLite: how long before a subscription a change may have been written
+/// (its id made) and still be committed after it: the follower starts that
+/// far back, so a change in a transaction still open when someone
+/// subscribed reaches them. A change up to this old may reach a new
+/// subscriber too; none after the subscription is missed.
+const SLACK: chrono::Duration = chrono::Duration::seconds(2);
+
 /// The ids of rows already sent (the most recent few thousand).
 #[derive(Default)]
 struct Seen {
@@ -55,13 +62,21 @@ impl Seen {
 #[derive(Clone)]
 pub struct Hub {
     tx: broadcast::Sender<Arc<entities::outbox::Model>>,
+    /// SQLite: when the first of the present subscribers subscribed, while
+    /// the follower has not yet taken its place from it. Locked around
+    /// subscribing and around the follower's "no one listens" reset, so
+    /// the two cannot cross.
+    since: Arc<std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
 impl Hub {
     /// Starts following the outbox of `db`.
     pub fn start(db: DatabaseConnection) -> Self {
         let (tx, _) = broadcast::channel(BUFFER);
-        let hub = Self { tx };
+        let hub = Self {
+            tx,
+            since: Arc::default(),
+        };
         let follower = hub.clone();
         tokio::spawn(async move {
             if db.get_database_backend() == DbBackend::Postgres {
@@ -81,6 +96,13 @@ impl Hub {
 
     /// A receiver of the rows written from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<entities::outbox::Model>> {
+        let mut since = self
+            .since
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.tx.receiver_count() == 0 {
+            *since = Some(chrono::Utc::now() - SLACK);
+        }
         self.tx.subscribe()
     }
 
@@ -175,14 +197,26 @@ impl Hub {
         let mut last: Option<Option<uuid::Uuid>> = None;
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
-            if self.tx.receiver_count() == 0 {
-                last = None;
-                continue;
+            {
+                let mut since = self
+                    .since
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if self.tx.receiver_count() == 0 {
+                    last = None;
+                    *since = None;
+                    continue;
+                }
+                // Someone subscribed while no one listened: start at the
+                // moment they did, not at the newest row of this tick,
+                // which would skip a change committed in between.
+                if last.is_none() {
+                    last = Some(Some(outbox::first_id_from(
+                        since.take().unwrap_or_else(chrono::Utc::now),
+                    )));
+                }
             }
             let Some(after) = last else {
-                if let Ok(newest) = outbox::latest(&db).await {
-                    last = Some(newest);
-                }
                 continue;
             };
             match outbox::since(&db, after, 500).await {

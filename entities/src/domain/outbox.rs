@@ -185,6 +185,14 @@ pub async fn since(db: &impl Db, after: Option<Uuid>, limit: u64) -> Result<Vec<
     Ok(q.all(db).await?)
 }
 
+/// The lowest id a row written at or after `t` can have: ids are version 7 UUIDs
+/// ([`new_id`]), whose first 48 bits are the millisecond they were made, so
+/// `since(Some(first_id_from(t)))` reads every row made from `t` on.
+pub fn first_id_from(t: chrono::DateTime<chrono::Utc>) -> Uuid {
+    let ms = u64::try_from(t.timestamp_millis()).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(ms, &[0; 10]).into_uuid()
+}
+
 /// Outbox rows created at or after `t`, oldest first: the live-update
 /// fallback on PostgreSQL, for notifications lost while a listener
 /// reconnected.

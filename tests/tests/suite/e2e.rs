@@ -994,3 +994,30 @@ async fn spans_go_to_an_opentelemetry_collector_when_one_is_configured() {
         .expect("the operation's span, with its name");
     assert_eq!(operation.trace_id, http.trace_id, "one trace per request");
 }
+
+/// On SQLite the hub follows the outbox by polling. A change committed
+/// after someone subscribes, but before the follower's first look once
+/// they have, reaches them: the follower starts at the subscription, not
+/// at the newest row it finds then (which skipped that change).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_just_after_subscribing_reaches_the_subscriber_on_sqlite() {
+    use entities::domain::outbox;
+    let db = muster_tests::fresh_db(Backend::Sqlite).await;
+    let hub = api::live::Hub::start(db.conn.clone());
+    let mut rx = hub.subscribe();
+    // Within the follower's first 200 ms: before its first look.
+    let subject = uuid::Uuid::now_v7();
+    outbox::emit(
+        &db.conn,
+        outbox::EventKind::MeetingScheduled,
+        subject,
+        json!({}),
+    )
+    .await
+    .unwrap();
+    let row = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("the change within 20 s")
+        .unwrap();
+    assert_eq!(row.subject_id, subject);
+}
