@@ -93,8 +93,17 @@ struct Member<'a> {
     display_name: &'a str,
 }
 
+/// Why a page could not be answered (sent as the 500's body).
+struct Failed(String);
+
+impl<E: std::fmt::Display> From<E> for Failed {
+    fn from(e: E) -> Self {
+        Self(e.to_string())
+    }
+}
+
 /// A stored status or response as GraphQL spells its enum value.
-fn enum_value(stored: &str) -> Result<&'static str, String> {
+fn enum_value(stored: &str) -> Result<&'static str, Failed> {
     Ok(match stored {
         "proposed" => "PROPOSED",
         "scheduled" => "SCHEDULED",
@@ -104,70 +113,64 @@ fn enum_value(stored: &str) -> Result<&'static str, String> {
         "yes" => "YES",
         "no" => "NO",
         "maybe" => "MAYBE",
-        other => return Err(format!("no enum value for the stored value {other:?}")),
+        other => {
+            return Err(Failed(format!(
+                "no enum value for the stored value {other:?}"
+            )));
+        }
     })
 }
 
 /// Reads the page and writes its JSON.
-async fn page(pool: &PgPool) -> Result<Vec<u8>, String> {
-    let limit = i64::try_from(PAGE + 1).map_err(|e| e.to_string())?;
+async fn page(pool: &PgPool) -> Result<Vec<u8>, Failed> {
+    let limit = i64::try_from(PAGE + 1)?;
     let meetings: Vec<PgRow> = sqlx::query(MEETINGS)
         .bind("public")
         .bind(limit)
         .fetch_all(pool)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let meetings = &meetings[..meetings.len().min(PAGE)];
     let ids = meetings
         .iter()
         .map(|row| row.try_get::<Uuid, _>(0))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    let rsvps: Vec<PgRow> = sqlx::query(RSVPS)
-        .bind(&ids)
-        .fetch_all(pool)
-        .await
-        .map_err(|e| e.to_string())?;
+        .collect::<Result<Vec<_>, _>>()?;
+    let rsvps: Vec<PgRow> = sqlx::query(RSVPS).bind(&ids).fetch_all(pool).await?;
     let mut by_meeting: HashMap<Uuid, Vec<Rsvp<'_>>> = HashMap::with_capacity(ids.len());
     for row in &rsvps {
         // Muster decodes the ids too (it keys its objects by them).
-        let _id: Uuid = row.try_get(0).map_err(|e| e.to_string())?;
-        let _member: Uuid = row.try_get(2).map_err(|e| e.to_string())?;
-        by_meeting
-            .entry(row.try_get(1).map_err(|e| e.to_string())?)
-            .or_default()
-            .push(Rsvp {
-                response: enum_value(row.try_get(3).map_err(|e| e.to_string())?)?,
-                member: Member {
-                    display_name: row.try_get(4).map_err(|e| e.to_string())?,
-                },
-            });
+        let _id: Uuid = row.try_get(0)?;
+        let _member: Uuid = row.try_get(2)?;
+        by_meeting.entry(row.try_get(1)?).or_default().push(Rsvp {
+            response: enum_value(row.try_get(3)?)?,
+            member: Member {
+                display_name: row.try_get(4)?,
+            },
+        });
     }
     let mut nodes = Vec::with_capacity(meetings.len());
     for (row, id) in meetings.iter().zip(&ids) {
-        let starts_at: DateTime<Utc> = row.try_get(2).map_err(|e| e.to_string())?;
+        let starts_at: DateTime<Utc> = row.try_get(2)?;
         nodes.push(Meeting {
-            title: row.try_get(1).map_err(|e| e.to_string())?,
+            title: row.try_get(1)?,
             starts_at: starts_at.to_rfc3339(),
-            status: enum_value(row.try_get(3).map_err(|e| e.to_string())?)?,
+            status: enum_value(row.try_get(3)?)?,
             rsvps: Nodes {
                 nodes: by_meeting.remove(id).unwrap_or_default(),
             },
         });
     }
-    serde_json::to_vec(&Answer {
+    Ok(serde_json::to_vec(&Answer {
         data: Data {
             meetings: Nodes { nodes },
         },
-    })
-    .map_err(|e| e.to_string())
+    })?)
 }
 
 /// `POST /graphql`, whatever the body: the export page.
 async fn export(State(pool): State<PgPool>, _body: axum::body::Bytes) -> Response {
     match page(&pool).await {
         Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        Err(message) => (StatusCode::INTERNAL_SERVER_ERROR, message).into_response(),
+        Err(Failed(message)) => (StatusCode::INTERNAL_SERVER_ERROR, message).into_response(),
     }
 }
 
